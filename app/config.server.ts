@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+/**
+ * Every setting the app reads from the environment, validated once. Secrets live only here and
+ * in encrypted columns; nothing else reads process.env.
+ */
+
+const base64Key = z
+  .string()
+  .refine((value) => Buffer.from(value, "base64").length === 32, "must be 32 bytes, base64-encoded (openssl rand -base64 32)");
+
+const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z.string().default("file:./prisma/dev.db"),
+  SHOPIFY_API_KEY: z.string().min(1),
+  SHOPIFY_API_SECRET: z.string().min(1),
+  SHOPIFY_APP_URL: z.url(),
+  SCOPES: z.string().default("read_orders,read_fulfillments,write_fulfillments"),
+  /** Loopback origin of the Shopify simulator; unset in production. */
+  SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
+  /** Shop domains outside *.myshopify.com that the app accepts (the offline sandbox's shops). */
+  SHOP_CUSTOM_DOMAIN: z.string().optional(),
+  /** Encrypts provider credentials at rest. */
+  ENCRYPTION_KEY: base64Key,
+  /** Comma-separated older keys, still accepted for decryption while rotating. */
+  ENCRYPTION_KEYS_PREVIOUS: z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(",").map((key) => key.trim()).filter(Boolean) : [])),
+  TRACKINGMORE_API_BASE_URL: z.url().default("https://api.trackingmore.com"),
+  /** How far a TrackingMore v4 webhook `timestamp` may be from our clock before it is refused as a replay. */
+  TRACKINGMORE_WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(600),
+  /** TrackingMore documents a 120 s pause after a 429. */
+  PROVIDER_RATE_LIMIT_PAUSE_MS: z.coerce.number().int().positive().default(120_000),
+  PROVIDER_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
+  WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
+  JOB_LEASE_MS: z.coerce.number().int().positive().default(60_000),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type AppConfig = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
+    throw new Error(`Invalid environment:\n${problems}`);
+  }
+  return parsed.data;
+}
+
+let cached: AppConfig | undefined;
+
+export function config(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}

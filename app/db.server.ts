@@ -1,0 +1,16 @@
+import { config } from "./config.server";
+import { openDatabase, type Database } from "./db/database.server";
+
+/**
+ * The process-wide database. Migrations are applied before the app starts (`npm run db:migrate`,
+ * part of `npm start` and `npm run demo`), never here, so two processes starting together
+ * cannot race on them.
+ */
+declare global {
+  var __tracklightDatabase: Promise<Database> | undefined;
+}
+
+// Reused across Vite dev-server reloads instead of opening a new connection on every edit.
+globalThis.__tracklightDatabase ??= openDatabase(config().DATABASE_URL);
+
+export const db: Database = await globalThis.__tracklightDatabase;

@@ -1,0 +1,149 @@
+import {
+  STATUS_PROGRESS_RANK,
+  type ShipmentStatus,
+  type ShipmentSubstatus,
+} from "./shipment-status";
+import type { TrackingEventInput, TrackingObservation } from "./tracking-observation";
+
+/** The part of a stored shipment that observations can change. */
+export interface ShipmentTrackingState {
+  status: ShipmentStatus;
+  substatus: ShipmentSubstatus | null;
+  rawStatus: string | null;
+  /** Time of the newest information the current status is based on. */
+  statusAsOf: Date | null;
+  deliveredAt: Date | null;
+  estimatedDeliveryAt: Date | null;
+  estimatedDeliveryEndAt: Date | null;
+  lastEventAt: Date | null;
+}
+
+export type TransitionReason =
+  | "APPLIED"
+  | "UNCHANGED"
+  | "NO_STATUS_IN_OBSERVATION"
+  | "STALE_OBSERVATION"
+  | "WOULD_REGRESS"
+  | "DELIVERED_IS_FINAL";
+
+export interface TransitionResult {
+  next: ShipmentTrackingState;
+  statusChanged: boolean;
+  reason: TransitionReason;
+}
+
+function latestEventTime(events: readonly TrackingEventInput[]): Date | null {
+  let latest: Date | null = null;
+  for (const event of events) {
+    if (!latest || event.occurredAt > latest) latest = event.occurredAt;
+  }
+  return latest;
+}
+
+function maxDate(a: Date | null, b: Date | null): Date | null {
+  if (!a) return b;
+  if (!b) return a;
+  return a >= b ? a : b;
+}
+
+/**
+ * When the observation's status became true: its newest checkpoint if it has any, else what the
+ * provider said. Checkpoints win because providers' own "as of" fields are refresh times, not
+ * carrier times.
+ */
+export function observationAsOf(observation: TrackingObservation): Date | null {
+  return latestEventTime(observation.events) ?? observation.asOf;
+}
+
+function deliveredAtFrom(observation: TrackingObservation, asOf: Date | null): Date | null {
+  if (observation.deliveredAt) return observation.deliveredAt;
+  let latestDelivered: Date | null = null;
+  for (const event of observation.events) {
+    if (event.status === "delivered" && (!latestDelivered || event.occurredAt > latestDelivered)) {
+      latestDelivered = event.occurredAt;
+    }
+  }
+  return latestDelivered ?? asOf;
+}
+
+/**
+ * Decide whether an observation may replace the stored status. Observations arrive out of order
+ * (webhook retries, polls racing pushes), so a status only moves when the observation is at least
+ * as new as what we hold, and never backwards without newer carrier evidence. Delivered is final
+ * except for a later exception (a return or refusal after delivery).
+ */
+function decideStatus(
+  current: ShipmentTrackingState,
+  observation: TrackingObservation,
+): { accept: boolean; reason: TransitionReason } {
+  const incoming = observation.status;
+  if (!incoming) return { accept: false, reason: "NO_STATUS_IN_OBSERVATION" };
+
+  const incomingAsOf = observationAsOf(observation);
+
+  if (current.status === "delivered") {
+    if (incoming === "delivered") return { accept: true, reason: "APPLIED" };
+    const after = current.deliveredAt ?? current.statusAsOf;
+    if (incoming === "exception" && incomingAsOf && after && incomingAsOf > after) {
+      return { accept: true, reason: "APPLIED" };
+    }
+    return { accept: false, reason: "DELIVERED_IS_FINAL" };
+  }
+
+  if (incomingAsOf && current.statusAsOf && incomingAsOf < current.statusAsOf) {
+    return { accept: false, reason: "STALE_OBSERVATION" };
+  }
+
+  const strictlyNewer = Boolean(incomingAsOf && current.statusAsOf && incomingAsOf > current.statusAsOf);
+  // "expired" is the provider's verdict that nothing happened for weeks; it carries no new
+  // checkpoint by nature, so it cannot be judged by carrier evidence like the others.
+  if (!strictlyNewer && incoming !== "expired" && STATUS_PROGRESS_RANK[incoming] < STATUS_PROGRESS_RANK[current.status]) {
+    return { accept: false, reason: "WOULD_REGRESS" };
+  }
+  return { accept: true, reason: "APPLIED" };
+}
+
+/** Fold one observation into the stored tracking state. Pure: the caller persists the result. */
+export function applyObservation(current: ShipmentTrackingState, observation: TrackingObservation): TransitionResult {
+  const incomingAsOf = observationAsOf(observation);
+  const decision = decideStatus(current, observation);
+
+  const next: ShipmentTrackingState = {
+    ...current,
+    lastEventAt: maxDate(current.lastEventAt, latestEventTime(observation.events)),
+  };
+
+  if (observation.estimatedDelivery && current.status !== "delivered") {
+    next.estimatedDeliveryAt = observation.estimatedDelivery.start;
+    next.estimatedDeliveryEndAt = observation.estimatedDelivery.end;
+  }
+
+  if (!decision.accept || !observation.status) {
+    return { next, statusChanged: false, reason: decision.reason };
+  }
+
+  next.status = observation.status;
+  next.substatus = observation.substatus;
+  next.rawStatus = observation.rawStatus;
+  next.statusAsOf = maxDate(current.statusAsOf, incomingAsOf);
+  if (observation.status === "delivered") {
+    next.deliveredAt = current.deliveredAt ?? deliveredAtFrom(observation, incomingAsOf);
+  }
+
+  const statusChanged = next.status !== current.status || next.substatus !== current.substatus;
+  return { next, statusChanged, reason: statusChanged ? "APPLIED" : "UNCHANGED" };
+}
+
+function normalizeText(value: string | null): string {
+  return (value ?? "").trim().replace(/\s+/g, " ").toLowerCase();
+}
+
+/**
+ * Identity of a checkpoint across deliveries: the same scan sent by a webhook and by a poll, or
+ * twice by a retried webhook, must be stored once. Seconds are dropped because some providers
+ * round checkpoint times differently between endpoints.
+ */
+export function trackingEventIdentity(event: TrackingEventInput): string {
+  const minute = event.occurredAt.toISOString().slice(0, 16);
+  return [minute, normalizeText(event.description), normalizeText(event.location ?? event.city)].join("|");
+}

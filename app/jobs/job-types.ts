@@ -1,0 +1,15 @@
+/** Every job type, in one list so that enqueuers and the registry cannot drift apart. */
+export const JOB_TYPES = {
+  ingestFulfillment: "shopify.ingest-fulfillment",
+  registerShipments: "shipments.register",
+  applyProviderWebhook: "tracking.apply-provider-webhook",
+  pollShipments: "shipments.poll",
+  stopProviderTracking: "shipments.stop-provider-tracking",
+  backfillShop: "shop.backfill",
+  redactShop: "compliance.redact-shop",
+  redactCustomer: "compliance.redact-customer",
+  customerDataRequest: "compliance.customer-data-request",
+  pruneJobs: "maintenance.prune-jobs",
+} as const;
+
+export type JobType = (typeof JOB_TYPES)[keyof typeof JOB_TYPES];

@@ -1,0 +1,34 @@
+import type { ServiceContext } from "~/services/context.server";
+import { JOB_TYPES } from "./job-types";
+import { enqueueJob } from "./queue.server";
+
+/**
+ * Periodic work, enqueued as ordinary jobs so it is durable and runs once however many workers
+ * tick: singleton keys make a second enqueue a no-op while one is waiting.
+ */
+export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls: number; registrations: number }> {
+  const now = ctx.clock.now();
+  const shops = await ctx.db.prisma.shop.findMany({
+    where: { uninstalledAt: null, providerAccounts: { some: { blockedReason: null } } },
+    select: { id: true },
+  });
+  for (const shop of shops) {
+    await enqueueJob(ctx.db.prisma, now, JOB_TYPES.pollShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `poll:${shop.id}` });
+  }
+
+  // A registration whose job died (or whose lease ran out in a crash) is picked up again here.
+  const waiting = await ctx.db.prisma.shipment.groupBy({
+    by: ["shopId"],
+    where: {
+      shop: { uninstalledAt: null },
+      OR: [{ registrationState: "pending" }, { registrationState: "registering", registrationLeaseUntil: { lt: now } }],
+    },
+  });
+  for (const { shopId } of waiting) {
+    await enqueueJob(ctx.db.prisma, now, JOB_TYPES.registerShipments, { shopId }, { shopId, singletonKey: `register:${shopId}` });
+  }
+
+  const hour = now.toISOString().slice(0, 13);
+  await enqueueJob(ctx.db.prisma, now, JOB_TYPES.pruneJobs, {}, { dedupeKey: `prune:${hour}` });
+  return { polls: shops.length, registrations: waiting.length };
+}

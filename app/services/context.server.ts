@@ -1,0 +1,48 @@
+import type { Database } from "~/db/database.server";
+import type { AdminGraphql } from "~/adapters/shopify-admin/client.server";
+import type { AppConfig } from "~/config.server";
+import type { Clock } from "~/lib/clock";
+import type { SecretBox } from "~/lib/crypto.server";
+import type { Logger } from "~/lib/logger.server";
+import { ProviderThrottle } from "~/lib/provider-throttle.server";
+
+/**
+ * What every service and job needs, passed explicitly so that tests can run the real services
+ * against their own database, clock and simulators.
+ */
+export interface ServiceSettings {
+  trackingMoreBaseUrl: string;
+  providerTimeoutMs: number;
+  rateLimitPauseMs: number;
+  webhookMaxSkewSeconds: number;
+  /** How long a registration run may hold a batch of shipments before another run may take them. */
+  registrationLeaseMs: number;
+}
+
+export interface ServiceContext {
+  db: Database;
+  clock: Clock;
+  log: Logger;
+  secrets: SecretBox;
+  throttle: ProviderThrottle;
+  settings: ServiceSettings;
+  /** Admin GraphQL for a shop from its stored offline session (background work). */
+  shopifyAdmin(shopDomain: string): Promise<AdminGraphql>;
+}
+
+export function settingsFromConfig(config: AppConfig): ServiceSettings {
+  return {
+    trackingMoreBaseUrl: config.TRACKINGMORE_API_BASE_URL,
+    providerTimeoutMs: config.PROVIDER_HTTP_TIMEOUT_MS,
+    rateLimitPauseMs: config.PROVIDER_RATE_LIMIT_PAUSE_MS,
+    webhookMaxSkewSeconds: config.TRACKINGMORE_WEBHOOK_MAX_SKEW_SECONDS,
+    registrationLeaseMs: 5 * 60_000,
+  };
+}
+
+export function createServiceContext(parts: Omit<ServiceContext, "throttle"> & { throttle?: ProviderThrottle }): ServiceContext {
+  return {
+    ...parts,
+    throttle: parts.throttle ?? new ProviderThrottle(parts.db, parts.clock, { maxWaitMs: 5_000 }),
+  };
+}

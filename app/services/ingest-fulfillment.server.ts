@@ -1,0 +1,168 @@
+import type { TransactionClient } from "~/db/database.server";
+import { resolveCarrier } from "~/domain/carriers/detect";
+import { trackingUrlFor } from "~/domain/carriers/registry";
+import { desiredTracking, diffTrackingNumbers, type FulfillmentSnapshot, type FulfillmentTracking } from "~/domain/fulfillment";
+import { JOB_TYPES } from "~/jobs/job-types";
+import { enqueueJob } from "~/jobs/queue.server";
+import { adjustStatusCount } from "~/models/shipment-status-counts.server";
+import type { ServiceContext } from "./context.server";
+
+/**
+ * Bring our copy of one fulfillment in line with Shopify's: new tracking numbers become
+ * shipments waiting for registration, numbers that disappeared (edited, or the fulfillment was
+ * cancelled) stop being tracked unless another fulfillment still carries them.
+ * Idempotent: the same snapshot twice changes nothing the second time, and an older snapshot
+ * than the one we hold (out-of-order webhooks, a backfill racing a webhook) is ignored.
+ */
+
+export type IngestResult =
+  | { result: "SKIPPED_SHOP_INACTIVE" }
+  | { result: "IGNORED_STALE" }
+  | { result: "APPLIED"; added: string[]; removed: string[]; stopped: string[] };
+
+export async function ingestFulfillment(ctx: ServiceContext, shopDomain: string, snapshot: FulfillmentSnapshot): Promise<IngestResult> {
+  const shop = await ctx.db.prisma.shop.findUnique({ where: { domain: shopDomain } });
+  if (!shop || shop.uninstalledAt) return { result: "SKIPPED_SHOP_INACTIVE" };
+  return ctx.db.prisma.$transaction((tx) => ingestInTransaction(ctx, tx, shop, snapshot));
+}
+
+/** For the backfill, which batches many snapshots into one transaction. */
+export async function ingestInTransaction(
+  ctx: ServiceContext,
+  tx: TransactionClient,
+  shop: { id: string; trackingProvider: string },
+  snapshot: FulfillmentSnapshot,
+): Promise<IngestResult> {
+  const now = ctx.clock.now();
+  const existing = await tx.fulfillment.findUnique({
+    where: { shopId_shopifyFulfillmentId: { shopId: shop.id, shopifyFulfillmentId: snapshot.shopifyFulfillmentId } },
+    include: { shipments: { include: { shipment: { select: { id: true, trackingNumber: true } } } } },
+  });
+  if (existing?.shopifyUpdatedAt && snapshot.updatedAt && snapshot.updatedAt < existing.shopifyUpdatedAt) {
+    return { result: "IGNORED_STALE" };
+  }
+
+  const order = await upsertOrder(tx, shop.id, snapshot);
+  const fulfillmentData = {
+    name: snapshot.fulfillmentName ?? existing?.name ?? null,
+    status: snapshot.status,
+    trackingCompany: snapshot.tracking[0]?.company ?? null,
+    shopifyUpdatedAt: snapshot.updatedAt ?? existing?.shopifyUpdatedAt ?? null,
+    ...(snapshot.lineItems ? { lineItems: JSON.stringify(snapshot.lineItems) } : {}),
+  };
+  const fulfillment = existing
+    ? await tx.fulfillment.update({ where: { id: existing.id }, data: fulfillmentData })
+    : await tx.fulfillment.create({
+        data: { ...fulfillmentData, shopId: shop.id, orderId: order.id, shopifyFulfillmentId: snapshot.shopifyFulfillmentId },
+      });
+
+  const desired = desiredTracking(snapshot);
+  const linked = existing?.shipments.map((link) => link.shipment) ?? [];
+  const { added, removed } = diffTrackingNumbers(
+    linked.map((shipment) => shipment.trackingNumber),
+    desired.map((entry) => entry.number),
+  );
+
+  let needsRegistration = false;
+  for (const number of added) {
+    const entry = desired.find((candidate) => candidate.number === number)!;
+    const { shipmentId, waitsForRegistration } = await addShipment(tx, shop, entry, snapshot.destinationCountry, now);
+    await tx.shipmentFulfillment.upsert({
+      where: { shipmentId_fulfillmentId: { shipmentId, fulfillmentId: fulfillment.id } },
+      create: { shipmentId, fulfillmentId: fulfillment.id },
+      update: {},
+    });
+    needsRegistration ||= waitsForRegistration;
+  }
+
+  const stopped: string[] = [];
+  const stopReason = desired.length === 0 && snapshot.tracking.length > 0 ? "fulfillment_cancelled" : "tracking_number_removed";
+  for (const number of removed) {
+    const shipment = linked.find((candidate) => candidate.trackingNumber === number)!;
+    await tx.shipmentFulfillment.delete({ where: { shipmentId_fulfillmentId: { shipmentId: shipment.id, fulfillmentId: fulfillment.id } } });
+    if (await stopIfOrphaned(tx, shop.id, shipment.id, stopReason, now)) stopped.push(number);
+  }
+
+  if (needsRegistration) {
+    await enqueueJob(tx, now, JOB_TYPES.registerShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `register:${shop.id}` });
+  }
+  return { result: "APPLIED", added, removed, stopped };
+}
+
+async function upsertOrder(tx: TransactionClient, shopId: string, snapshot: FulfillmentSnapshot) {
+  const where = { shopId_shopifyOrderId: { shopId, shopifyOrderId: snapshot.shopifyOrderId } };
+  const current = await tx.order.findUnique({ where });
+  // After customers/redact we never store this customer's details again for the order.
+  const customer = current?.redactedAt ? null : snapshot.customer;
+  const data = {
+    name: snapshot.orderName ?? current?.name ?? null,
+    destinationCountry: snapshot.destinationCountry ?? current?.destinationCountry ?? null,
+    ...(customer
+      ? {
+          email: customer.email ?? current?.email ?? null,
+          phone: customer.phone ?? current?.phone ?? null,
+          customerFirstName: customer.firstName ?? current?.customerFirstName ?? null,
+          shopifyCustomerId: customer.shopifyCustomerId ?? current?.shopifyCustomerId ?? null,
+          locale: customer.locale ?? current?.locale ?? null,
+        }
+      : {}),
+  };
+  return current
+    ? tx.order.update({ where: { id: current.id }, data })
+    : tx.order.create({ data: { ...data, shopId, shopifyOrderId: snapshot.shopifyOrderId } });
+}
+
+async function addShipment(
+  tx: TransactionClient,
+  shop: { id: string; trackingProvider: string },
+  entry: FulfillmentTracking,
+  destinationCountry: string | null,
+  now: Date,
+): Promise<{ shipmentId: string; waitsForRegistration: boolean }> {
+  const existing = await tx.shipment.findUnique({ where: { shopId_trackingNumber: { shopId: shop.id, trackingNumber: entry.number } } });
+  if (existing) {
+    if (existing.registrationState !== "stopped") return { shipmentId: existing.id, waitsForRegistration: false };
+    // A number that comes back (re-added to a fulfillment) resumes where it left off.
+    const resumed = existing.providerTrackingId ? "registered" : "pending";
+    await tx.shipment.update({
+      where: { id: existing.id },
+      data: { registrationState: resumed, stoppedAt: null, stopReason: null, version: { increment: 1 } },
+    });
+    return { shipmentId: existing.id, waitsForRegistration: resumed === "pending" };
+  }
+
+  const carrier = resolveCarrier({ trackingNumber: entry.number, shopifyCompany: entry.company });
+  const carrierCode = carrier.kind === "resolved" ? carrier.carrierCode : null;
+  const created = await tx.shipment.create({
+    data: {
+      shopId: shop.id,
+      trackingNumber: entry.number,
+      carrierCode,
+      carrierSource: carrier.kind === "resolved" ? carrier.source : null,
+      trackingCompany: entry.company,
+      trackingUrl: entry.url ?? (carrierCode ? trackingUrlFor(carrierCode, entry.number) : null),
+      provider: shop.trackingProvider,
+      destinationCountry,
+      status: "pending",
+      registrationState: "pending",
+      createdAt: now,
+    },
+  });
+  await adjustStatusCount(tx, shop.id, "pending", 1);
+  return { shipmentId: created.id, waitsForRegistration: true };
+}
+
+/** Stop tracking a shipment no fulfillment carries any more. Returns true when it was stopped. */
+async function stopIfOrphaned(tx: TransactionClient, shopId: string, shipmentId: string, reason: string, now: Date): Promise<boolean> {
+  const remaining = await tx.shipmentFulfillment.count({ where: { shipmentId } });
+  if (remaining > 0) return false;
+  const shipment = await tx.shipment.update({
+    where: { id: shipmentId },
+    data: { registrationState: "stopped", stoppedAt: now, stopReason: reason, registrationClaim: null, version: { increment: 1 } },
+  });
+  if (shipment.providerTrackingId || shipment.registeredAt) {
+    // The provider keeps pushing (and may bill) until told to stop.
+    await enqueueJob(tx, now, JOB_TYPES.stopProviderTracking, { shopId, shipmentId }, { shopId, dedupeKey: `stop:${shipmentId}:${now.getTime()}` });
+  }
+  return true;
+}

@@ -1,0 +1,95 @@
+import { FINAL_STATUSES } from "~/domain/shipment-status";
+import type { ProviderId } from "~/domain/tracking-observation";
+import { isExternalServiceError } from "~/domain/errors";
+import { applyTrackingObservation } from "./apply-tracking-update.server";
+import type { ServiceContext } from "./context.server";
+import { blockProviderAccount, blockReasonFor, buildTrackingProvider, loadProviderAccount } from "./provider-accounts.server";
+
+/**
+ * The fallback for missed pushes. Shipments that have heard nothing for the shop's polling
+ * interval are refreshed through the provider's list endpoint, as many per call as it allows
+ * (40 numbers per TrackingMore v4 call; for the v2 family, one page of up to 2,000 trackings
+ * changed since the last poll) — never one call per shipment.
+ */
+
+export type PollResult =
+  | { result: "SKIPPED_SHOP_INACTIVE" | "SKIPPED_NO_PROVIDER" | "SKIPPED_PROVIDER_BLOCKED" | "NOT_DUE" }
+  | { result: "BLOCKED_NOW"; reason: string }
+  | { result: "POLLED"; checked: number; updated: number; calls: number };
+
+/** Upper bound per job run; the scheduler comes back for the rest. */
+const MAX_SHIPMENTS_PER_RUN = 2_000;
+/** Overlap between consecutive "updated since" windows, against clock skew at the provider. */
+const WATERMARK_OVERLAP_MS = 10 * 60_000;
+
+export async function pollStaleShipments(ctx: ServiceContext, shopId: string): Promise<PollResult> {
+  const shop = await ctx.db.prisma.shop.findUnique({ where: { id: shopId } });
+  if (!shop || shop.uninstalledAt) return { result: "SKIPPED_SHOP_INACTIVE" };
+  const account = await loadProviderAccount(ctx, shopId, shop.trackingProvider as ProviderId);
+  if (!account) return { result: "SKIPPED_NO_PROVIDER" };
+  if (account.blockedReason) return { result: "SKIPPED_PROVIDER_BLOCKED" };
+  const provider = buildTrackingProvider(ctx, account);
+  const now = ctx.clock.now();
+  const staleBefore = new Date(now.getTime() - shop.pollIntervalMinutes * 60_000);
+
+  try {
+    if (provider.pollStrategy.kind === "by_numbers") {
+      const stale = await ctx.db.prisma.shipment.findMany({
+        where: {
+          shopId,
+          provider: account.provider,
+          registrationState: "registered",
+          status: { notIn: [...FINAL_STATUSES] },
+          OR: [{ lastCheckedAt: { lt: staleBefore } }, { lastCheckedAt: null, registeredAt: { lt: staleBefore } }],
+        },
+        orderBy: { lastCheckedAt: { sort: "asc", nulls: "first" } },
+        take: MAX_SHIPMENTS_PER_RUN,
+        select: { id: true, trackingNumber: true, carrierCode: true, providerTrackingId: true },
+      });
+      if (stale.length === 0) return { result: "NOT_DUE" };
+      let updated = 0;
+      let calls = 0;
+      const perCall = provider.pollStrategy.maxNumbersPerFetch;
+      for (let start = 0; start < stale.length; start += perCall) {
+        const chunk = stale.slice(start, start + perCall);
+        calls++;
+        const observations = await provider.fetch(chunk.map((s) => ({ trackingNumber: s.trackingNumber, carrierCode: s.carrierCode ?? "", providerTrackingId: s.providerTrackingId })));
+        for (const observation of observations) {
+          const applied = await applyTrackingObservation(ctx, shopId, observation);
+          if (applied.result === "UPDATED") updated++;
+        }
+        // Asked and answered, even when nothing changed: do not ask again before the next interval.
+        await ctx.db.prisma.shipment.updateMany({ where: { id: { in: chunk.map((s) => s.id) } }, data: { lastCheckedAt: now } });
+      }
+      return { result: "POLLED", checked: stale.length, updated, calls };
+    }
+
+    const accountRow = await ctx.db.prisma.providerAccount.findUniqueOrThrow({ where: { id: account.id } });
+    if (accountRow.pollWatermark && accountRow.pollWatermark > staleBefore) return { result: "NOT_DUE" };
+    const since = new Date((accountRow.pollWatermark ?? new Date(now.getTime() - 30 * 24 * 60 * 60_000)).getTime() - WATERMARK_OVERLAP_MS);
+    let page: number | null = 1;
+    let checked = 0;
+    let updated = 0;
+    let calls = 0;
+    while (page !== null && checked < MAX_SHIPMENTS_PER_RUN * 10) {
+      calls++;
+      const result = await provider.fetchUpdatedSince!(since, page);
+      for (const observation of result.observations) {
+        checked++;
+        const applied = await applyTrackingObservation(ctx, shopId, observation);
+        if (applied.result === "UPDATED") updated++;
+      }
+      page = result.nextPage;
+    }
+    // Only a complete pass moves the watermark; a capped run starts from the same place next time.
+    if (page === null) await ctx.db.prisma.providerAccount.update({ where: { id: account.id }, data: { pollWatermark: now } });
+    return { result: "POLLED", checked, updated, calls };
+  } catch (error) {
+    const reason = blockReasonFor(error);
+    if (reason && isExternalServiceError(error)) {
+      await blockProviderAccount(ctx, account.id, reason, error);
+      return { result: "BLOCKED_NOW", reason };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,277 @@
+import { randomUUID } from "node:crypto";
+import { BatchTooLargeError, isExternalServiceError, QuotaExhaustedError } from "~/domain/errors";
+import type { RegistrationOutcome, TrackingProvider, TrackingRegistration } from "~/domain/ports";
+import type { ProviderId } from "~/domain/tracking-observation";
+import { JOB_TYPES } from "~/jobs/job-types";
+import { enqueueJob } from "~/jobs/queue.server";
+import { applyTrackingObservation } from "./apply-tracking-update.server";
+import type { ServiceContext } from "./context.server";
+import {
+  blockProviderAccount,
+  blockReasonFor,
+  buildTrackingProvider,
+  loadProviderAccount,
+  recordProviderSuccess,
+  type ProviderAccountWithCredentials,
+} from "./provider-accounts.server";
+
+/**
+ * Register a shop's waiting shipments with its provider, in batches as large as the provider
+ * allows, so 10,000 new numbers cost ⌈10,000 / 40⌉ calls. Each batch is first claimed with a
+ * lease (so two workers never send the same number) and settled afterwards; if the process dies
+ * in between, the lease runs out and the batch is sent again, where the provider's "already
+ * exists" answer counts as registered. Nothing is registered twice.
+ */
+
+export type RegisterResult =
+  | { result: "SKIPPED_SHOP_INACTIVE" | "SKIPPED_NO_PROVIDER" | "SKIPPED_PROVIDER_BLOCKED" }
+  | { result: "BLOCKED_NOW"; reason: string }
+  | { result: "DONE" | "MORE_PENDING"; registered: number; rejected: number; calls: number };
+
+interface ClaimedShipment {
+  id: string;
+  trackingNumber: string;
+  carrierCode: string | null;
+  destinationCountry: string | null;
+  orderName: string | null;
+}
+
+export async function registerPendingShipments(ctx: ServiceContext, shopId: string, options: { maxBatches?: number } = {}): Promise<RegisterResult> {
+  const shop = await ctx.db.prisma.shop.findUnique({ where: { id: shopId } });
+  if (!shop || shop.uninstalledAt) return { result: "SKIPPED_SHOP_INACTIVE" };
+  const account = await loadProviderAccount(ctx, shopId, shop.trackingProvider as ProviderId);
+  if (!account) return { result: "SKIPPED_NO_PROVIDER" };
+  if (account.blockedReason) return { result: "SKIPPED_PROVIDER_BLOCKED" };
+  const provider = buildTrackingProvider(ctx, account);
+
+  const totals = { registered: 0, rejected: 0, calls: 0 };
+  for (let batch = 0; batch < (options.maxBatches ?? 25); batch++) {
+    const claimToken = randomUUID();
+    const claimed = await claimShipments(ctx, shopId, account.provider, claimToken, provider.maxBatchSize);
+    if (claimed.length === 0) return { result: "DONE", ...totals };
+    try {
+      const items = await withCarriers(ctx, provider, claimed, claimToken, totals);
+      if (items.length === 0) continue;
+      const outcomes = await registerSplittingOversizedBatches(provider, items, totals);
+      const settled = await settleOutcomes(ctx, shopId, claimToken, outcomes);
+      totals.registered += settled.registered;
+      totals.rejected += settled.rejected;
+      await fetchAlreadyRegistered(ctx, shopId, provider, settled.alreadyRegistered);
+      await recordProviderSuccess(ctx, account.id);
+      if (settled.quotaRanOut) {
+        await blockForQuota(ctx, account);
+        return { result: "BLOCKED_NOW", reason: "quota_exhausted" };
+      }
+    } catch (error) {
+      await releaseClaim(ctx, claimToken);
+      const reason = blockReasonFor(error);
+      if (reason && isExternalServiceError(error)) {
+        await blockProviderAccount(ctx, account.id, reason, error);
+        return { result: "BLOCKED_NOW", reason };
+      }
+      throw error;
+    }
+  }
+  const remaining = await ctx.db.prisma.shipment.count({ where: { shopId, registrationState: "pending" } });
+  return { result: remaining > 0 ? "MORE_PENDING" : "DONE", ...totals };
+}
+
+async function claimShipments(ctx: ServiceContext, shopId: string, provider: string, claimToken: string, limit: number): Promise<ClaimedShipment[]> {
+  const now = ctx.clock.now();
+  const claimable = {
+    shopId,
+    provider,
+    OR: [{ registrationState: "pending" }, { registrationState: "registering", registrationLeaseUntil: { lt: now } }],
+  };
+  return ctx.db.prisma.$transaction(async (tx) => {
+    const candidates = await tx.shipment.findMany({ where: claimable, orderBy: { createdAt: "asc" }, take: limit, select: { id: true } });
+    if (candidates.length === 0) return [];
+    // The condition is repeated so that, on PostgreSQL, a concurrent claimer that got there first wins the row.
+    await tx.shipment.updateMany({
+      where: { ...claimable, id: { in: candidates.map((candidate) => candidate.id) } },
+      data: {
+        registrationState: "registering",
+        registrationClaim: claimToken,
+        registrationLeaseUntil: new Date(now.getTime() + ctx.settings.registrationLeaseMs),
+        registrationAttempts: { increment: 1 },
+      },
+    });
+    const rows = await tx.shipment.findMany({
+      where: { registrationClaim: claimToken },
+      select: {
+        id: true,
+        trackingNumber: true,
+        carrierCode: true,
+        destinationCountry: true,
+        fulfillments: { take: 1, select: { fulfillment: { select: { order: { select: { name: true } } } } } },
+      },
+    });
+    return rows.map((row) => ({
+      id: row.id,
+      trackingNumber: row.trackingNumber,
+      carrierCode: row.carrierCode,
+      destinationCountry: row.destinationCountry,
+      orderName: row.fulfillments[0]?.fulfillment.order.name ?? null,
+    }));
+  });
+}
+
+async function releaseClaim(ctx: ServiceContext, claimToken: string): Promise<void> {
+  await ctx.db.prisma.shipment.updateMany({
+    where: { registrationClaim: claimToken, registrationState: "registering" },
+    data: { registrationState: "pending", registrationClaim: null, registrationLeaseUntil: null },
+  });
+}
+
+/** Shipments whose carrier neither Shopify nor local detection could name are asked of the provider, one by one. */
+async function withCarriers(
+  ctx: ServiceContext,
+  provider: TrackingProvider,
+  claimed: ClaimedShipment[],
+  claimToken: string,
+  totals: { calls: number; rejected: number },
+): Promise<TrackingRegistration[]> {
+  const items: TrackingRegistration[] = [];
+  for (const shipment of claimed) {
+    let carrierCode = shipment.carrierCode;
+    if (!carrierCode) {
+      totals.calls++;
+      const [detected] = await provider.detectCarrier(shipment.trackingNumber);
+      if (detected) {
+        carrierCode = detected;
+        await ctx.db.prisma.shipment.updateMany({
+          where: { id: shipment.id, registrationClaim: claimToken },
+          data: { carrierCode, carrierSource: "provider" },
+        });
+      } else {
+        totals.rejected++;
+        await ctx.db.prisma.shipment.updateMany({
+          where: { id: shipment.id, registrationClaim: claimToken },
+          data: {
+            registrationState: "failed",
+            registrationClaim: null,
+            registrationLeaseUntil: null,
+            registrationError: "carrier_unknown: neither Shopify, the number format nor the provider could tell the carrier",
+          },
+        });
+        continue;
+      }
+    }
+    items.push({
+      trackingNumber: shipment.trackingNumber,
+      carrierCode,
+      orderName: shipment.orderName,
+      destinationCountry: shipment.destinationCountry,
+    });
+  }
+  return items;
+}
+
+/** A "batch too large" answer (the provider's limit may be lower than documented) splits the batch in halves. */
+async function registerSplittingOversizedBatches(
+  provider: TrackingProvider,
+  items: TrackingRegistration[],
+  totals: { calls: number },
+): Promise<RegistrationOutcome[]> {
+  totals.calls++;
+  try {
+    return await provider.register(items);
+  } catch (error) {
+    if (!(error instanceof BatchTooLargeError) || items.length < 2) throw error;
+    const middle = Math.ceil(items.length / 2);
+    const first = await registerSplittingOversizedBatches(provider, items.slice(0, middle), totals);
+    const second = await registerSplittingOversizedBatches(provider, items.slice(middle), totals);
+    return [...first, ...second];
+  }
+}
+
+interface Settled {
+  registered: number;
+  rejected: number;
+  quotaRanOut: boolean;
+  alreadyRegistered: Array<{ trackingNumber: string; carrierCode: string; providerTrackingId: string | null }>;
+}
+
+async function settleOutcomes(ctx: ServiceContext, shopId: string, claimToken: string, outcomes: RegistrationOutcome[]): Promise<Settled> {
+  const now = ctx.clock.now();
+  const settled: Settled = { registered: 0, rejected: 0, quotaRanOut: false, alreadyRegistered: [] };
+  await ctx.db.prisma.$transaction(async (tx) => {
+    for (const outcome of outcomes) {
+      const mine = { shopId, trackingNumber: outcome.trackingNumber, registrationClaim: claimToken };
+      if (outcome.kind === "rejected" && outcome.reason === "quota_exhausted") {
+        settled.quotaRanOut = true;
+        await tx.shipment.updateMany({ where: mine, data: { registrationState: "pending", registrationClaim: null, registrationLeaseUntil: null } });
+        continue;
+      }
+      if (outcome.kind === "rejected") {
+        settled.rejected++;
+        await tx.shipment.updateMany({
+          where: mine,
+          data: {
+            registrationState: "failed",
+            registrationClaim: null,
+            registrationLeaseUntil: null,
+            registrationError: `${outcome.reason} (${outcome.code}): ${outcome.message}`,
+          },
+        });
+        continue;
+      }
+      const updated = await tx.shipment.updateMany({
+        where: mine,
+        data: {
+          registrationState: "registered",
+          registrationClaim: null,
+          registrationLeaseUntil: null,
+          registrationError: null,
+          registeredAt: now,
+          ...(outcome.providerTrackingId ? { providerTrackingId: outcome.providerTrackingId } : {}),
+        },
+      });
+      if (updated.count === 0) {
+        // The claim was lost: the number was removed from its fulfillment while we registered it.
+        const shipment = await tx.shipment.findUnique({ where: { shopId_trackingNumber: { shopId, trackingNumber: outcome.trackingNumber } } });
+        if (shipment?.registrationState === "stopped") {
+          await tx.shipment.update({ where: { id: shipment.id }, data: { providerTrackingId: outcome.providerTrackingId ?? shipment.providerTrackingId } });
+          await enqueueJob(tx, now, JOB_TYPES.stopProviderTracking, { shopId, shipmentId: shipment.id }, { shopId, dedupeKey: `stop:${shipment.id}:${now.getTime()}` });
+        }
+        continue;
+      }
+      settled.registered++;
+      if (outcome.kind === "already_registered") settled.alreadyRegistered.push(outcome);
+    }
+    // Anything the provider did not mention goes back to the queue rather than hanging in "registering".
+    await tx.shipment.updateMany({
+      where: { shopId, registrationClaim: claimToken, registrationState: "registering" },
+      data: { registrationState: "pending", registrationClaim: null, registrationLeaseUntil: null },
+    });
+  });
+  for (const outcome of outcomes) {
+    if (outcome.kind === "registered" && outcome.observation) {
+      await applyTrackingObservation(ctx, shopId, outcome.observation);
+    }
+  }
+  return settled;
+}
+
+/** A number the provider already had (our earlier attempt got through before a crash, or another app added it): fetch what it knows. */
+async function fetchAlreadyRegistered(
+  ctx: ServiceContext,
+  shopId: string,
+  provider: TrackingProvider,
+  items: Settled["alreadyRegistered"],
+): Promise<void> {
+  if (items.length === 0) return;
+  const observations = await provider.fetch(items);
+  for (const observation of observations) {
+    await applyTrackingObservation(ctx, shopId, observation);
+  }
+}
+
+async function blockForQuota(ctx: ServiceContext, account: ProviderAccountWithCredentials): Promise<void> {
+  await blockProviderAccount(
+    ctx,
+    account.id,
+    "quota_exhausted",
+    new QuotaExhaustedError("the provider ran out of quota part-way through a batch", { service: account.provider }),
+  );
+}

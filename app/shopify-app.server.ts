@@ -1,0 +1,33 @@
+import "@shopify/shopify-app-remix/adapters/node";
+import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { routeAdminApiTo } from "./adapters/shopify-admin/admin-api-origin.server";
+import type { AppConfig } from "./config.server";
+import type { Database } from "./db/database.server";
+
+/**
+ * The Admin API version is pinned: the FulfillmentEventStatus enum our status write-back uses
+ * depends on it (carrier-and-shopify-apis.md §E.2).
+ */
+export const ADMIN_API_VERSION = ApiVersion.October26;
+
+export function createShopifyApp(appConfig: AppConfig, db: Database, hooks: { afterAuth?: (shop: string) => Promise<void> } = {}) {
+  if (appConfig.SHOPIFY_ADMIN_API_ORIGIN) routeAdminApiTo(appConfig.SHOPIFY_ADMIN_API_ORIGIN);
+  return shopifyApp({
+    apiKey: appConfig.SHOPIFY_API_KEY,
+    apiSecretKey: appConfig.SHOPIFY_API_SECRET,
+    apiVersion: ADMIN_API_VERSION,
+    scopes: appConfig.SCOPES.split(",").map((scope) => scope.trim()),
+    appUrl: appConfig.SHOPIFY_APP_URL,
+    authPathPrefix: "/auth",
+    sessionStorage: new PrismaSessionStorage(db.prisma as never),
+    distribution: AppDistribution.AppStore,
+    future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
+    hooks: {
+      afterAuth: async ({ session }) => {
+        await hooks.afterAuth?.(session.shop);
+      },
+    },
+    ...(appConfig.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [appConfig.SHOP_CUSTOM_DOMAIN] } : {}),
+  });
+}

@@ -1,0 +1,38 @@
+// The background worker: runs the durable job queue and enqueues periodic work.
+//   npm run worker       (DATABASE_URL, SHOPIFY_*, ENCRYPTION_KEY from the environment)
+// Safe to run several at once and to kill at any moment: jobs are leased, and a job whose
+// worker died is taken over when its lease runs out.
+import { config } from "~/config.server";
+import { appContext } from "~/context.server";
+import { ALL_JOBS } from "~/jobs/definitions.server";
+import { JobRunner } from "~/jobs/runner.server";
+import { schedulePeriodicWork } from "~/jobs/scheduler.server";
+
+const appConfig = config();
+const services = appContext();
+const runner = new JobRunner(services, ALL_JOBS, {
+  concurrency: appConfig.WORKER_CONCURRENCY,
+  leaseMs: appConfig.JOB_LEASE_MS,
+  pollIntervalMs: Number(process.env.WORKER_POLL_INTERVAL_MS ?? 500),
+});
+
+const scheduleEveryMs = Number(process.env.WORKER_SCHEDULE_INTERVAL_MS ?? 60_000);
+const tick = () =>
+  schedulePeriodicWork(services).catch((error: unknown) => services.log.error({ err: error }, "scheduling periodic work failed"));
+await tick();
+const scheduler = setInterval(tick, scheduleEveryMs);
+runner.start();
+services.log.info({ workerId: runner.workerId, concurrency: appConfig.WORKER_CONCURRENCY }, "worker started");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  services.log.info({ signal }, "worker stopping");
+  clearInterval(scheduler);
+  await runner.stop();
+  await services.db.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

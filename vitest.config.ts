@@ -1,0 +1,47 @@
+import { defineConfig } from "vitest/config";
+import tsconfigPaths from "vite-tsconfig-paths";
+
+// Values only tests use; production takes them from the environment (app/config.server.ts).
+const testEnv = {
+  NODE_ENV: "test" as const,
+  SHOPIFY_API_KEY: "tracklight-test-api-key",
+  SHOPIFY_API_SECRET: "tracklight-test-api-secret",
+  SHOPIFY_APP_URL: "https://tracklight.test",
+  ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+  LOG_LEVEL: "silent",
+};
+
+export default defineConfig({
+  plugins: [tsconfigPaths()],
+  test: {
+    env: testEnv,
+    setupFiles: ["test/setup/fail-on-console-error.ts"],
+    pool: "forks",
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: "unit", include: ["test/unit/**/*.test.ts", "test/simulators/**/*.test.ts"] },
+      },
+      {
+        extends: true,
+        test: {
+          name: "sqlite",
+          include: ["test/integration/**/*.test.ts"],
+          env: { ...testEnv, TEST_DIALECT: "sqlite" },
+          globalSetup: ["test/setup/sqlite-template.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "postgresql",
+          include: ["test/integration/**/*.test.ts"],
+          env: { ...testEnv, TEST_DIALECT: "postgresql" },
+          globalSetup: ["test/setup/postgres-server.ts"],
+        },
+      },
+    ],
+  },
+});
