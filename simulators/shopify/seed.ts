@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { ShopifySimulator } from "./index";
-import type { SimFulfillmentInput, SimOrderInput, SimShopInput } from "./model";
+import type { SimOrderInput, SimShopInput } from "./model";
 
 /**
  * Seed file for the CLI and the demo:
@@ -45,5 +45,3 @@ export function applySeed(sim: ShopifySimulator, seed: SeedFile): { shops: numbe
 export async function loadSeedFile(path: string): Promise<SeedFile> {
   return JSON.parse(await readFile(path, "utf8")) as SeedFile;
 }
-
-export type { SimFulfillmentInput };

@@ -34,6 +34,8 @@ export interface ApiContext {
   state: SimState;
   limiter: SlidingWindowRateLimiter;
   now: () => Date;
+  /** Items one batch call accepts (documented: 40). */
+  batchLimit: number;
 }
 
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | null {

@@ -8,7 +8,7 @@ import { SlidingWindowRateLimiter } from "./rate-limiter";
 import { FINAL_STATUSES, type NewAccount, type SimAccount, SimState, type SimTracking, toV2Status, type WebhookUrlConfig } from "./state";
 import { createTrackingMoreV2Api } from "./v2";
 import { renderV2Item } from "./v2-family";
-import { createV4Api } from "./v4";
+import { createV4Api, V4_MAX_PER_CALL } from "./v4";
 import { renderV4Tracking, type V4Tracking } from "./v4-shape";
 import { WebhookDispatcher, type WebhookDelivery, type WebhookJob } from "./webhooks";
 
@@ -38,6 +38,11 @@ export interface TrackingMoreSimulatorOptions {
   webhookMaxRetries?: number;
   /** Per-attempt webhook timeout. Default 10 000. */
   webhookTimeoutMs?: number;
+  /**
+   * Items one batch call accepts. Default 40, the documented limit; lower models an account whose
+   * real limit is below the documented one (clients must split on 4103/4020).
+   */
+  batchLimit?: number;
   /** Added to every API response (not to /__sim). Default 0. */
   latencyMs?: number;
   /** Clock for created/update/checkpoint timestamps and webhook signatures. Default real time. */
@@ -108,7 +113,7 @@ export async function startTrackingMoreSimulator(options: TrackingMoreSimulatorO
   };
   const couriers = new CourierRegistry();
   const state = new SimState(couriers, now);
-  const ctx = { state, limiter: new SlidingWindowRateLimiter(), now };
+  const ctx = { state, limiter: new SlidingWindowRateLimiter(), now, batchLimit: options.batchLimit ?? V4_MAX_PER_CALL };
   const apis: Array<{ api: "v4" | "v2"; module: ApiModule }> = [
     { api: "v4", module: createV4Api(ctx, rateLimits) },
     { api: "v2", module: createTrackingMoreV2Api(ctx, rateLimits) },

@@ -79,8 +79,6 @@ export const V2_META: Readonly<Record<number, { type: string; message: string }>
   },
 };
 
-/** Documented batch maximum (the 4020 text says 200; TrackingMore's docs and behaviour say 40). */
-export const V2_MAX_BATCH = 40;
 export const V2_MAX_LIST_LIMIT = 2000;
 /** "The same shipment only once per 2 hours" for realtime. */
 export const V2_REALTIME_WINDOW_MS = 2 * 60 * 60 * 1000;
@@ -369,7 +367,7 @@ export function createV2FamilyApi(ctx: ApiContext, config: V2FamilyConfig): ApiM
     const parsed = parseJsonBody(req.body);
     if (!parsed.ok || !Array.isArray(parsed.value)) return reply(4012);
     const items: unknown[] = parsed.value;
-    if (items.length > V2_MAX_BATCH) return reply(4020);
+    if (items.length > ctx.batchLimit) return reply(4020);
     if (!state.hasCredit(account)) return reply(config.quotaCode);
     const trackings: V2Summary[] = [];
     const errors: Array<{ tracking_number: string; carrier_code: string; code: number; message: string }> = [];

@@ -135,7 +135,7 @@ export function createV4Api(ctx: ApiContext, rateLimits: V4RateLimits): ApiModul
     if (!parsed.ok || !Array.isArray(parsed.value)) return v4Error(400);
     const items: unknown[] = parsed.value;
     // All-or-nothing on size: nothing is created when the batch is too large.
-    if (items.length > V4_MAX_PER_CALL) return v4Error(4103);
+    if (items.length > ctx.batchLimit) return v4Error(4103);
     if (!state.hasCredit(account)) return v4Error(4190);
     const success: Array<{ id: string; tracking_number: string; courier_code: string }> = [];
     const error: Array<{ id: string; tracking_number: string; courier_code: string; errorCode: number; errorMessage: string }> = [];

@@ -1,0 +1,218 @@
+import { z } from "zod";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { AuthenticationError, RateLimitedError, ServiceUnavailableError } from "~/domain/errors";
+import { claimJobs, enqueueJob } from "~/jobs/queue.server";
+import { defineJob, JobRunner, type JobDefinition } from "~/jobs/runner.server";
+import { BACKOFF_BASE_MS } from "~/jobs/retry-policy";
+import type { JobType } from "~/jobs/job-types";
+import { TestClock } from "../support/clock";
+import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
+import { createTestServices } from "../support/services";
+
+let database: TestDatabase;
+let clock: TestClock;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+afterAll(async () => {
+  await database.dispose();
+});
+beforeEach(async () => {
+  await database.db.prisma.job.deleteMany();
+  clock = new TestClock();
+});
+
+// Job types that exist only in this test: the queue is generic, these exercise its contract.
+const TEST_TYPE = "shipments.register" as JobType;
+
+function runnerWith(behaviour: (payload: { n: number }) => Promise<{ result: string; rescheduleInMs?: number }>, workerId = "worker-a") {
+  const job: JobDefinition<{ n: number }> = defineJob({
+    type: TEST_TYPE,
+    payload: z.object({ n: z.number() }),
+    run: (payload) => behaviour(payload),
+  });
+  return new JobRunner(createTestServices(database.db, { clock }), [job as unknown as JobDefinition<never>], {
+    workerId,
+    concurrency: 4,
+    leaseMs: 10_000,
+    random: () => 0.5,
+  });
+}
+
+async function jobRow() {
+  return database.db.prisma.job.findFirstOrThrow();
+}
+
+describe(`durable job queue on ${testDialect()}`, () => {
+  it("a dedupe key makes a second enqueue a no-op, forever", async () => {
+    const now = clock.now();
+    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 1 }, { dedupeKey: "shopify:abc" })).toBe("ENQUEUED");
+    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 2 }, { dedupeKey: "shopify:abc" })).toBe("DUPLICATE");
+    const runner = runnerWith(async () => ({ result: "DONE" }));
+    await runner.drain();
+    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 3 }, { dedupeKey: "shopify:abc" })).toBe("DUPLICATE");
+    expect(await database.db.prisma.job.count()).toBe(1);
+  });
+
+  it("a singleton key allows one waiting job, and a new one as soon as it starts running", async () => {
+    const now = clock.now();
+    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 1 }, { singletonKey: "register:shop" })).toBe("ENQUEUED");
+    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 2 }, { singletonKey: "register:shop" })).toBe("DUPLICATE");
+    const [claimed] = await claimJobs(database.db, "w", now, 10, 10_000);
+    expect(claimed?.payload).toBe(JSON.stringify({ n: 1 }));
+    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 3 }, { singletonKey: "register:shop" })).toBe("ENQUEUED");
+  });
+
+  it("runs a job, records its result and drops its payload", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 7 }, {});
+    const seen: number[] = [];
+    await runnerWith(async ({ n }) => {
+      seen.push(n);
+      return { result: "REGISTERED" };
+    }).drain();
+    const row = await jobRow();
+    expect(seen).toEqual([7]);
+    expect(row.state).toBe("succeeded");
+    expect(row.result).toBe("REGISTERED");
+    expect(row.payload).toBe("{}");
+  });
+
+  it("does not run a job before its time", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 1 }, { runAt: new Date(clock.now().getTime() + 60_000) });
+    let runs = 0;
+    const runner = runnerWith(async () => {
+      runs++;
+      return { result: "DONE" };
+    });
+    await runner.drain();
+    expect(runs).toBe(0);
+    clock.advance(60_000);
+    await runner.drain();
+    expect(runs).toBe(1);
+  });
+
+  it("retries a transient failure with growing backoff, then succeeds", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 1 }, {});
+    let calls = 0;
+    const runner = runnerWith(async () => {
+      calls++;
+      if (calls < 3) throw new ServiceUnavailableError("TrackingMore 503", { service: "trackingmore", status: 503 });
+      return { result: "DONE" };
+    });
+    await runner.drain();
+    let row = await jobRow();
+    expect(row.state).toBe("queued");
+    expect(row.attempts).toBe(1);
+    const firstDelay = Number(row.runAtMs) - clock.now().getTime();
+    expect(firstDelay).toBeGreaterThanOrEqual(BACKOFF_BASE_MS / 2);
+    expect(row.lastError).toContain("TrackingMore 503");
+
+    clock.advance(firstDelay);
+    await runner.drain();
+    row = await jobRow();
+    const secondDelay = Number(row.runAtMs) - clock.now().getTime();
+    expect(secondDelay).toBeGreaterThan(firstDelay);
+
+    clock.advance(secondDelay);
+    await runner.drain();
+    row = await jobRow();
+    expect(row.state).toBe("succeeded");
+    expect(calls).toBe(3);
+  });
+
+  it("moves a terminal failure straight to the dead letters, with the error kept", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 1 }, {});
+    let calls = 0;
+    await runnerWith(async () => {
+      calls++;
+      throw new AuthenticationError("TrackingMore refused the API key", { service: "trackingmore", status: 401, code: "401" });
+    }).drain();
+    const row = await jobRow();
+    expect(calls).toBe(1);
+    expect(row.state).toBe("dead");
+    expect(row.lastError).toContain("refused the API key");
+  });
+
+  it("a rate limit postpones without using up an attempt", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 1 }, { maxAttempts: 1 });
+    await runnerWith(async () => {
+      throw new RateLimitedError("429", { service: "trackingmore", retryAfterMs: 120_000 });
+    }).drain();
+    const row = await jobRow();
+    expect(row.state).toBe("queued");
+    expect(row.attempts).toBe(0);
+    expect(Number(row.runAtMs) - clock.now().getTime()).toBe(120_000);
+  });
+
+  it("gives up after maxAttempts and keeps the last error", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 1 }, { maxAttempts: 2 });
+    const runner = runnerWith(async () => {
+      throw new Error("database is busy");
+    });
+    await runner.drain();
+    clock.advance(60 * 60_000);
+    await runner.drain();
+    const row = await jobRow();
+    expect(row.state).toBe("dead");
+    expect(row.attempts).toBe(2);
+    expect(row.lastError).toContain("database is busy");
+  });
+
+  it("a payload that fails validation is dead at once", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { wrong: true }, {});
+    let runs = 0;
+    await runnerWith(async () => {
+      runs++;
+      return { result: "DONE" };
+    }).drain();
+    expect(runs).toBe(0);
+    expect((await jobRow()).state).toBe("dead");
+  });
+
+  it("a job whose worker died is taken over once its lease runs out, and the dead worker cannot settle it", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 1 }, {});
+    // Worker A claims the job and then "dies" (never settles it).
+    const [claimedByA] = await claimJobs(database.db, "worker-a", clock.now(), 1, 10_000);
+    expect(claimedByA).toBeDefined();
+
+    const runnerB = runnerWith(async () => ({ result: "DONE BY B" }), "worker-b");
+    expect(await runnerB.runDue()).toBe(0);
+    clock.advance(10_001);
+    expect(await runnerB.runDue()).toBe(1);
+    const row = await jobRow();
+    expect(row.state).toBe("succeeded");
+    expect(row.result).toBe("DONE BY B");
+    expect(row.attempts).toBe(2);
+
+    const { markSucceeded } = await import("~/jobs/queue.server");
+    expect(await markSucceeded(database.db, row.id, "worker-a", clock.now(), "LATE")).toBe(false);
+    expect((await jobRow()).result).toBe("DONE BY B");
+  });
+
+  it("two workers claiming at once never get the same job", async () => {
+    for (let n = 0; n < 60; n++) await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n }, {});
+    const claims = await Promise.all(
+      Array.from({ length: 6 }, (_, worker) => claimJobs(database.db, `worker-${worker}`, clock.now(), 15, 10_000)),
+    );
+    const ids = claims.flat().map((job) => job.id);
+    expect(ids.length).toBe(60);
+    expect(new Set(ids).size).toBe(60);
+  });
+
+  it("a handler asking to come back later is rescheduled without counting an attempt", async () => {
+    await enqueueJob(database.db.prisma, clock.now(), TEST_TYPE, { n: 1 }, { maxAttempts: 1 });
+    let runs = 0;
+    const runner = runnerWith(async () => {
+      runs++;
+      return runs < 3 ? { result: "WAITING", rescheduleInMs: 2_000 } : { result: "DONE" };
+    });
+    for (let i = 0; i < 3; i++) {
+      await runner.drain();
+      clock.advance(2_000);
+    }
+    const row = await jobRow();
+    expect(runs).toBe(3);
+    expect(row.state).toBe("succeeded");
+  });
+});
