@@ -1,0 +1,59 @@
+import type { FulfillmentSnapshot } from "~/domain/fulfillment";
+import type { ServiceContext } from "~/services/context.server";
+import { connectProvider, type TrackingMoreApiVersion } from "~/services/provider-accounts.server";
+import { ensureShop } from "~/services/shops.server";
+
+let sequence = 1000;
+
+/** A fulfillment as the pipeline receives it. Numbers are carriers' own test numbers unless given. */
+export function fulfillmentSnapshot(overrides: Partial<FulfillmentSnapshot> & { numbers?: string[]; company?: string | null } = {}): FulfillmentSnapshot {
+  const id = String(++sequence);
+  const { numbers, company, ...rest } = overrides;
+  return {
+    shopifyFulfillmentId: `ful-${id}`,
+    shopifyOrderId: `ord-${id}`,
+    orderName: `#${id}`,
+    fulfillmentName: `#${id}.1`,
+    status: "success",
+    updatedAt: new Date("2026-11-20T10:00:00Z"),
+    tracking: (numbers ?? []).map((number) => ({ number, company: company === undefined ? "UPS" : company, url: null })),
+    lineItems: [{ id: `li-${id}`, title: "Linen shirt", quantity: 1, variantTitle: "M", sku: "LS-M" }],
+    customer: { email: `customer${id}@example.com`, phone: null, firstName: "Ada", shopifyCustomerId: `cust-${id}`, locale: "en" },
+    destinationCountry: "US",
+    ...rest,
+  };
+}
+
+export interface ShopFixture {
+  id: string;
+  domain: string;
+  webhookToken: string;
+}
+
+export async function createShopWithTrackingMore(
+  services: ServiceContext,
+  options: { domain?: string; apiKey: string; apiVersion?: TrackingMoreApiVersion; webhookSecret?: string; accountEmail?: string },
+): Promise<ShopFixture> {
+  const shop = await ensureShop(services, options.domain ?? `shop-${++sequence}.myshopify.com`);
+  await connectProvider(services, shop.id, {
+    provider: "trackingmore",
+    apiVersion: options.apiVersion ?? "v4",
+    credentials: {
+      apiKey: options.apiKey,
+      webhookSecret: options.webhookSecret ?? "whsec-test-0123456789",
+      accountEmail: options.accountEmail ?? "ops@shop.example",
+    },
+  });
+  // connectProvider queues a registration run; tests drive registration themselves.
+  await services.db.prisma.job.deleteMany({ where: { shopId: shop.id } });
+  return { id: shop.id, domain: shop.domain, webhookToken: shop.webhookToken };
+}
+
+/** Valid UPS 1Z numbers (check digit computed), distinct for each index. */
+export function upsNumber(index: number): string {
+  const body = `AB12CD${String(index).padStart(9, "0")}`;
+  const value = (c: string) => (/\d/.test(c) ? Number(c) : (c.charCodeAt(0) - 3) % 10);
+  const sum = [...body].reduce((total, c, i) => total + value(c) * (i % 2 ? 2 : 1), 0);
+  const check = sum % 10 === 0 ? 0 : 10 - (sum % 10);
+  return `1Z${body}${check}`;
+}
