@@ -192,9 +192,17 @@ describe("parseProviderInstant", () => {
   });
 
   it("does not depend on the process time zone for wall-clock times", () => {
-    const parsed = parseProviderInstant("2020-10-30 14:42")!;
-    expect(parsed.date.getUTCHours()).toBe(14);
-    expect(parsed.date.getUTCMinutes()).toBe(42);
+    const original = process.env.TZ;
+    try {
+      for (const zone of ["America/Los_Angeles", "Asia/Shanghai", "UTC"]) {
+        process.env.TZ = zone; // Node re-reads TZ when it is assigned
+        expect(parseProviderInstant("2020-10-30 14:42")?.date.toISOString(), zone).toBe("2020-10-30T14:42:00.000Z");
+        expect(parseProviderDate("20240423")?.toISOString(), zone).toBe("2024-04-23T00:00:00.000Z");
+      }
+    } finally {
+      if (original === undefined) delete process.env.TZ;
+      else process.env.TZ = original;
+    }
   });
 
   it.each([
