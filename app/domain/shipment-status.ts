@@ -84,5 +84,5 @@ export const STATUS_PROGRESS_RANK: Readonly<Record<ShipmentStatus, number>> = {
   delivered: 6,
 };
 
-/** Substatuses of `exception` that mean the parcel is going back: the only thing allowed to follow "delivered". */
+/** Substatuses of `exception` that mean the parcel is going back: the only status change allowed after "delivered". */
 export const RETURN_SUBSTATUSES: ReadonlySet<string> = new Set(["returned_to_sender", "returning_to_sender", "refused"]);

@@ -1,4 +1,5 @@
 import {
+  RETURN_SUBSTATUSES,
   STATUS_PROGRESS_RANK,
   type ShipmentStatus,
   type ShipmentSubstatus,
@@ -66,11 +67,15 @@ function deliveredAtFrom(observation: TrackingObservation, asOf: Date | null): D
   return latestDelivered ?? asOf;
 }
 
+function isStale(current: ShipmentTrackingState, incomingAsOf: Date | null): boolean {
+  return Boolean(incomingAsOf && current.statusAsOf && incomingAsOf < current.statusAsOf);
+}
+
 /**
  * Decide whether an observation may replace the stored status. Observations arrive out of order
  * (webhook retries, polls racing pushes), so a status only moves when the observation is at least
  * as new as what we hold, and never backwards without newer carrier evidence. Delivered is final
- * except for a later exception (a return or refusal after delivery).
+ * except for a return reported after it (returned, returning, refused).
  */
 function decideStatus(
   current: ShipmentTrackingState,
@@ -80,18 +85,14 @@ function decideStatus(
   if (!incoming) return { accept: false, reason: "NO_STATUS_IN_OBSERVATION" };
 
   const incomingAsOf = observationAsOf(observation);
+  if (isStale(current, incomingAsOf)) return { accept: false, reason: "STALE_OBSERVATION" };
 
   if (current.status === "delivered") {
     if (incoming === "delivered") return { accept: true, reason: "APPLIED" };
     const after = current.deliveredAt ?? current.statusAsOf;
-    if (incoming === "exception" && incomingAsOf && after && incomingAsOf > after) {
-      return { accept: true, reason: "APPLIED" };
-    }
+    const isReturn = incoming === "exception" && observation.substatus !== null && RETURN_SUBSTATUSES.has(observation.substatus);
+    if (isReturn && incomingAsOf && after && incomingAsOf > after) return { accept: true, reason: "APPLIED" };
     return { accept: false, reason: "DELIVERED_IS_FINAL" };
-  }
-
-  if (incomingAsOf && current.statusAsOf && incomingAsOf < current.statusAsOf) {
-    return { accept: false, reason: "STALE_OBSERVATION" };
   }
 
   const strictlyNewer = Boolean(incomingAsOf && current.statusAsOf && incomingAsOf > current.statusAsOf);
@@ -113,7 +114,8 @@ export function applyObservation(current: ShipmentTrackingState, observation: Tr
     lastEventAt: maxDate(current.lastEventAt, latestEventTime(observation.events)),
   };
 
-  if (observation.estimatedDelivery && current.status !== "delivered") {
+  // An estimate is only as good as the observation carrying it: a late retry must not bring back an outdated one.
+  if (observation.estimatedDelivery && current.status !== "delivered" && !isStale(current, incomingAsOf)) {
     next.estimatedDeliveryAt = observation.estimatedDelivery.start;
     next.estimatedDeliveryEndAt = observation.estimatedDelivery.end;
   }

@@ -59,7 +59,8 @@ export class SecretBox {
     if (version !== VERSION || !keyId || !iv || ciphertext === undefined || !tag) throw new Error("not a sealed secret");
     const key = this.#keys.get(keyId);
     if (!key) throw new Error("sealed with an unknown key; set ENCRYPTION_KEYS_PREVIOUS");
-    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+    // The tag length is fixed: without it, Node would accept a truncated (much weaker) tag.
+    const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"), { authTagLength: 16 });
     decipher.setAAD(Buffer.from(`${version}.${keyId}`));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");

@@ -185,9 +185,12 @@ describe("snapshotFromWebhook", () => {
     expect(snapshot.tracking[0]!.url).toBe("https://www.evri.com/track/#/parcel/H008WA0009067598");
   });
 
-  it.todo(
-    "keeps tracking_url for the fallback number when tracking_urls is [] (BUG: fulfillment-payloads.ts:48 uses ?? for URLs but .length for numbers)",
-  );
+  it("keeps tracking_url for the fallback number when tracking_urls is []", () => {
+    const snapshot = parse({ ...WEBHOOK_PAYLOAD, tracking_numbers: [], tracking_urls: [] });
+    expect(snapshot.tracking).toEqual([
+      expect.objectContaining({ number: "H008WA0009067598", url: "https://www.evri.com/track/#/parcel/H008WA0009067598" }),
+    ]);
+  });
 
   it("has no tracking when the fulfillment has no number yet (tracking is added later by an update)", () => {
     const snapshot = parse({ ...WEBHOOK_PAYLOAD, tracking_number: null, tracking_numbers: [], tracking_url: null, tracking_urls: [], tracking_company: null });

@@ -246,7 +246,9 @@ describe("applyObservation: delivered is final", () => {
   it("refuses an exception at or before deliveredAt", () => {
     for (const when of [T.t4, T.t3]) {
       const result = applyObservation(delivered, observation("exception", "returned_to_sender", { events: [event(when, "exception")] }));
-      expect(result.reason, when).toBe("DELIVERED_IS_FINAL");
+      // Older than what we hold is refused as stale before the delivered rule is even consulted.
+      expect(["DELIVERED_IS_FINAL", "STALE_OBSERVATION"], when).toContain(result.reason);
+      expect(result.statusChanged).toBe(false);
       expect(result.next.status).toBe("delivered");
     }
     const noTime = applyObservation(delivered, observation("exception", "returned_to_sender"));
@@ -272,6 +274,14 @@ describe("applyObservation: delivered is final", () => {
     expect(result.next.lastEventAt).toEqual(at(T.t5));
   });
 
+  it("an older delivered re-observation moves neither statusAsOf nor deliveredAt back", () => {
+    const later = { ...delivered, statusAsOf: at(T.t5), lastEventAt: at(T.t5) };
+    const retried = observation("delivered", "signed_for", { rawStatus: "delivered/delivered003", events: [event(T.t4, "delivered")] });
+    const result = applyObservation(later, retried);
+    expect(result.statusChanged).toBe(false);
+    expect(result.next).toEqual(later);
+  });
+
   it("a newer delivered observation with a more precise substatus updates the substatus only", () => {
     const current = { ...delivered, substatus: "delivered" as const, rawStatus: "delivered/delivered001" };
     const result = applyObservation(current, observation("delivered", "signed_for", { events: [event(T.t5, "delivered")] }));
@@ -279,12 +289,25 @@ describe("applyObservation: delivered is final", () => {
     expect(result.next).toMatchObject({ status: "delivered", substatus: "signed_for", deliveredAt: at(T.t4) });
   });
 
-  it.todo(
-    "an OLDER delivered observation does not change the stored substatus/rawStatus (BUG: status-transition.ts:85 accepts delivered→delivered regardless of age)",
-  );
-  it.todo(
-    "only a return (RETURN_SUBSTATUSES) may follow delivered (shipment-status.ts:88 says so; status-transition.ts:87 accepts any exception substatus)",
-  );
+  it("an OLDER delivered observation does not change the stored substatus or raw status", () => {
+    const signed = { ...delivered, substatus: "signed_for" as const, rawStatus: "delivered/delivered003", statusAsOf: at(T.t5) };
+    const retried = observation("delivered", "delivered", { rawStatus: "delivered/delivered001", events: [event(T.t4, "delivered")] });
+    const result = applyObservation(signed, retried);
+    expect(result).toMatchObject({ statusChanged: false, reason: "STALE_OBSERVATION" });
+    expect(result.next).toMatchObject({ substatus: "signed_for", rawStatus: "delivered/delivered003" });
+  });
+
+  it("only a return may follow delivered; other exceptions after delivery are refused", () => {
+    for (const substatus of ["returned_to_sender", "returning_to_sender", "refused"] as const) {
+      const result = applyObservation(delivered, observation("exception", substatus, { events: [event(T.t5, "exception")] }));
+      expect(result.next.status, substatus).toBe("exception");
+    }
+    for (const substatus of ["customs_hold", "damaged_or_lost", "other", null] as const) {
+      const result = applyObservation(delivered, observation("exception", substatus, { events: [event(T.t5, "exception")] }));
+      expect(result.reason, String(substatus)).toBe("DELIVERED_IS_FINAL");
+      expect(result.next.status).toBe("delivered");
+    }
+  });
 });
 
 describe("applyObservation: deliveredAt", () => {
@@ -343,12 +366,12 @@ describe("applyObservation: estimates, lastEventAt, null status", () => {
     expect(silent.next.estimatedDeliveryEndAt).toEqual(estimate.end);
   });
 
-  it("applies the estimate of a stale or refused observation as coded (the status stays)", () => {
+  it("ignores the estimate of a stale observation, but takes it from a refused one that is not older", () => {
     const current = state({ status: "pickup", substatus: "out_for_delivery", statusAsOf: at(T.t4) });
     const stale = applyObservation(current, observation("transit", "in_transit", { events: [event(T.t2, "transit")], estimatedDelivery: estimate }));
     expect(stale.reason).toBe("STALE_OBSERVATION");
     expect(stale.next.status).toBe("pickup");
-    expect(stale.next.estimatedDeliveryAt).toEqual(estimate.start);
+    expect(stale.next.estimatedDeliveryAt).toBeNull();
     const regress = applyObservation(current, observation("inforeceived", "label_created", { estimatedDelivery: estimate }));
     expect(regress.reason).toBe("WOULD_REGRESS");
     expect(regress.next.estimatedDeliveryEndAt).toEqual(estimate.end);

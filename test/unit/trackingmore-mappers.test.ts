@@ -220,7 +220,12 @@ describe("parseProviderInstant", () => {
     expect(parseProviderInstant(input)).toBeNull();
   });
 
-  it.todo("out-of-range wall-clock dates are refused, not rolled over (BUG: \"2024-02-30 10:00\" → 2024-03-01T10:00Z, \"2024-13-01\" → 2025-01-01)");
+  it("refuses impossible wall-clock dates instead of rolling them over", () => {
+    for (const text of ["2024-02-30 10:00", "2024-13-01", "2024-04-31 08:00:00", "2024-01-01 25:00"]) {
+      expect(parseProviderInstant(text), text).toBeNull();
+    }
+    expect(parseProviderInstant("2024-02-29 10:00")?.date.toISOString()).toBe("2024-02-29T10:00:00.000Z");
+  });
 });
 
 describe("parseProviderDate", () => {

@@ -25,8 +25,17 @@ export function parseProviderInstant(value: string | null | undefined): Provider
   const match = WALL_CLOCK.exec(text);
   if (!match) return null;
   const [, y, mo, d, h = "0", mi = "0", s = "0"] = match;
-  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)));
-  return Number.isNaN(date.getTime()) ? null : { date, zoneKnown: false };
+  const parts = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
+  const date = new Date(Date.UTC(...parts));
+  // Date.UTC rolls "2024-02-30" over to March; a carrier's impossible date is no date at all.
+  const exact =
+    date.getUTCFullYear() === parts[0] &&
+    date.getUTCMonth() === parts[1] &&
+    date.getUTCDate() === parts[2] &&
+    date.getUTCHours() === parts[3] &&
+    date.getUTCMinutes() === parts[4] &&
+    date.getUTCSeconds() === parts[5];
+  return exact ? { date, zoneKnown: false } : null;
 }
 
 /** A calendar date ("2024-04-23" or "20240423") as midnight UTC. */

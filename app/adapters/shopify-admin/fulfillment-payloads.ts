@@ -45,7 +45,7 @@ function parseDate(value: string | null | undefined): Date | null {
 
 export function snapshotFromWebhook(payload: RestFulfillment): FulfillmentSnapshot {
   const numbers = payload.tracking_numbers?.length ? payload.tracking_numbers : payload.tracking_number ? [payload.tracking_number] : [];
-  const urls = payload.tracking_urls ?? (payload.tracking_url ? [payload.tracking_url] : []);
+  const urls = payload.tracking_urls?.length ? payload.tracking_urls : payload.tracking_url ? [payload.tracking_url] : [];
   const customer: OrderCustomer | null =
     payload.email || payload.destination
       ? {
