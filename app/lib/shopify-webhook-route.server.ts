@@ -8,7 +8,14 @@ import { enqueueShopifyWebhook, type ShopifyTopic } from "~/services/receive-web
  * happens in the job queue.
  */
 export async function acceptShopifyWebhook(request: Request, topic: ShopifyTopic): Promise<Response> {
-  const webhook = await authenticate.webhook(request);
+  let webhook: Awaited<ReturnType<typeof authenticate.webhook>>;
+  try {
+    webhook = await authenticate.webhook(request);
+  } catch (error) {
+    // The library parses the body after checking the HMAC; a signed body that is not JSON is bad input, not a crash.
+    if (error instanceof SyntaxError) return new Response("The body is not JSON", { status: 400 });
+    throw error;
+  }
   if (webhook.topic !== topic) return new Response(`This address only accepts ${topic}`, { status: 400 });
   const result = await enqueueShopifyWebhook(appContext(), {
     shop: webhook.shop,

@@ -48,25 +48,42 @@ export async function redactShop(ctx: ServiceContext, shopDomain: string): Promi
   });
 }
 
-/** customers/redact: the customer's details are erased from their orders; the shipments stay for the merchant's statistics. */
+/**
+ * customers/redact: the customer's details are erased from their orders; the shipments stay for
+ * the merchant's statistics. Orders we have not seen yet get a redacted placeholder, so a
+ * webhook still waiting in the queue cannot bring the details back.
+ */
 export async function redactCustomer(ctx: ServiceContext, payload: CustomerRedactPayload): Promise<{ result: "REDACTED" | "UNKNOWN_SHOP"; orders: number }> {
   const shop = await ctx.db.prisma.shop.findUnique({ where: { domain: payload.shop_domain } });
   if (!shop) return { result: "UNKNOWN_SHOP", orders: 0 };
-  const filter = customerOrderFilter(shop.id, payload.customer, payload.orders_to_redact ?? []);
-  if (filter.OR.length === 0) return { result: "REDACTED", orders: 0 };
+  const orderIds = payload.orders_to_redact ?? [];
+  const filter = customerOrderFilter(shop.id, payload.customer, orderIds);
   const now = ctx.clock.now();
   return ctx.db.prisma.$transaction(async (tx) => {
-    const updated = await tx.order.updateMany({
-      where: filter,
-      data: { email: null, phone: null, customerFirstName: null, shopifyCustomerId: null, locale: null, redactedAt: now },
-    });
+    const updated =
+      filter.OR.length === 0
+        ? { count: 0 }
+        : await tx.order.updateMany({
+            where: filter,
+            data: { email: null, phone: null, customerFirstName: null, shopifyCustomerId: null, locale: null, redactedAt: now },
+          });
+    const known = new Set((await tx.order.findMany({ where: { shopId: shop.id, shopifyOrderId: { in: orderIds } }, select: { shopifyOrderId: true } })).map((order) => order.shopifyOrderId));
+    for (const shopifyOrderId of orderIds.filter((orderId) => !known.has(orderId))) {
+      await tx.order.create({ data: { shopId: shop.id, shopifyOrderId, redactedAt: now } });
+    }
     if (payload.customer?.id) {
       await tx.customerDataRequest.deleteMany({ where: { shopId: shop.id, shopifyCustomerId: payload.customer.id } });
     }
-    // Failed jobs keep their payload for a manual replay; those about this customer must not.
+    // Jobs not yet done keep their payload (a retry, a manual replay); those about this customer must go.
     const needles = [payload.customer?.email, payload.customer?.phone].filter((value): value is string => Boolean(value));
     for (const needle of needles) {
-      await tx.job.deleteMany({ where: { shopId: shop.id, state: { in: ["dead", "queued"] }, payload: { contains: needle } } });
+      const candidates = await tx.job.findMany({
+        where: { shopId: shop.id, state: { in: ["dead", "queued"] }, payload: { contains: needle } },
+        select: { id: true, payload: true },
+      });
+      // The database's LIKE treats "_" and "%" as wildcards: confirm the exact text before deleting.
+      const exact = candidates.filter((job) => job.payload.includes(needle)).map((job) => job.id);
+      if (exact.length > 0) await tx.job.deleteMany({ where: { id: { in: exact } } });
     }
     return { result: "REDACTED" as const, orders: updated.count };
   });
@@ -110,15 +127,16 @@ export async function collectCustomerData(ctx: ServiceContext, payload: Customer
       phone: order.phone,
       firstName: order.customerFirstName,
       locale: order.locale,
-      shipments: order.fulfillments.flatMap((fulfillment) =>
-        fulfillment.shipments.map(({ shipment }) => ({
-          trackingNumber: shipment.trackingNumber,
-          carrier: shipment.carrierCode,
-          status: shipment.status,
-          events: shipment._count.events,
-          deliveredAt: shipment.deliveredAt?.toISOString() ?? null,
-        })),
-      ),
+      // A split shipment (one number on two fulfillments) is one shipment.
+      shipments: [
+        ...new Map(order.fulfillments.flatMap((fulfillment) => fulfillment.shipments.map(({ shipment }) => [shipment.id, shipment] as const))).values(),
+      ].map((shipment) => ({
+        trackingNumber: shipment.trackingNumber,
+        carrier: shipment.carrierCode,
+        status: shipment.status,
+        events: shipment._count.events,
+        deliveredAt: shipment.deliveredAt?.toISOString() ?? null,
+      })),
     })),
   };
   const row = await ctx.db.prisma.customerDataRequest.create({

@@ -1,7 +1,7 @@
 import type { TransactionClient } from "~/db/database.server";
 import { resolveCarrier } from "~/domain/carriers/detect";
 import { trackingUrlFor } from "~/domain/carriers/registry";
-import { desiredTracking, diffTrackingNumbers, type FulfillmentSnapshot, type FulfillmentTracking } from "~/domain/fulfillment";
+import { desiredTracking, diffTrackingNumbers, isActiveFulfillment, type FulfillmentSnapshot, type FulfillmentTracking } from "~/domain/fulfillment";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import { adjustStatusCount } from "~/models/shipment-status-counts.server";
@@ -67,6 +67,7 @@ export async function ingestInTransaction(
   for (const number of added) {
     const entry = desired.find((candidate) => candidate.number === number)!;
     const { shipmentId, waitsForRegistration } = await addShipment(tx, shop, entry, snapshot.destinationCountry, now);
+    await lockShipment(ctx, tx, shipmentId);
     await tx.shipmentFulfillment.upsert({
       where: { shipmentId_fulfillmentId: { shipmentId, fulfillmentId: fulfillment.id } },
       create: { shipmentId, fulfillmentId: fulfillment.id },
@@ -76,9 +77,10 @@ export async function ingestInTransaction(
   }
 
   const stopped: string[] = [];
-  const stopReason = desired.length === 0 && snapshot.tracking.length > 0 ? "fulfillment_cancelled" : "tracking_number_removed";
+  const stopReason = isActiveFulfillment(snapshot.status) ? "tracking_number_removed" : "fulfillment_cancelled";
   for (const number of removed) {
     const shipment = linked.find((candidate) => candidate.trackingNumber === number)!;
+    await lockShipment(ctx, tx, shipment.id);
     await tx.shipmentFulfillment.delete({ where: { shipmentId_fulfillmentId: { shipmentId: shipment.id, fulfillmentId: fulfillment.id } } });
     if (await stopIfOrphaned(tx, shop.id, shipment.id, stopReason, now)) stopped.push(number);
   }
@@ -87,6 +89,16 @@ export async function ingestInTransaction(
     await enqueueJob(tx, now, JOB_TYPES.registerShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `register:${shop.id}` });
   }
   return { result: "APPLIED", added, removed, stopped };
+}
+
+/**
+ * On PostgreSQL, one fulfillment dropping a number while another adds it could otherwise both
+ * commit, leaving the number linked but stopped: adding and removing links serialise on the
+ * shipment's row. (SQLite transactions are serialised already.)
+ */
+async function lockShipment(ctx: ServiceContext, tx: TransactionClient, shipmentId: string): Promise<void> {
+  if (ctx.db.dialect !== "postgresql") return;
+  await tx.$queryRaw`SELECT "id" FROM "Shipment" WHERE "id" = ${shipmentId} FOR UPDATE`;
 }
 
 async function upsertOrder(tx: TransactionClient, shopId: string, snapshot: FulfillmentSnapshot) {

@@ -29,6 +29,9 @@ export async function enqueueShopifyWebhook(
 ): Promise<ShopifyIntakeResult> {
   const now = ctx.clock.now();
   const dedupeKey = `shopify:${webhook.webhookId}`;
+  // Jobs carry the shop so that uninstall cancels them and the privacy redactions find them.
+  const shop = await ctx.db.prisma.shop.findUnique({ where: { domain: webhook.shop }, select: { id: true } });
+  const scope = { dedupeKey, shopId: shop?.id ?? null };
   switch (webhook.topic) {
     case "FULFILLMENTS_CREATE":
     case "FULFILLMENTS_UPDATE": {
@@ -36,21 +39,22 @@ export async function enqueueShopifyWebhook(
       if (!parsed.success) return "INVALID_PAYLOAD";
       // Only the minimised snapshot is stored, not Shopify's payload with the full address.
       const snapshot = snapshotFromWebhook(parsed.data);
-      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.ingestFulfillment, { shop: webhook.shop, snapshot }, { dedupeKey });
+      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.ingestFulfillment, { shop: webhook.shop, snapshot }, scope);
     }
     case "CUSTOMERS_REDACT": {
       const parsed = customerRedactPayloadSchema.safeParse(webhook.payload);
       if (!parsed.success) return "INVALID_PAYLOAD";
-      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.redactCustomer, parsed.data, { dedupeKey });
+      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.redactCustomer, parsed.data, scope);
     }
     case "CUSTOMERS_DATA_REQUEST": {
       const parsed = customerDataRequestPayloadSchema.safeParse(webhook.payload);
       if (!parsed.success) return "INVALID_PAYLOAD";
-      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.customerDataRequest, parsed.data, { dedupeKey });
+      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.customerDataRequest, parsed.data, scope);
     }
     case "SHOP_REDACT": {
       const parsed = shopRedactPayloadSchema.safeParse(webhook.payload);
       if (!parsed.success) return "INVALID_PAYLOAD";
+      // Not scoped to the shop: cancelling the shop's jobs on uninstall must not cancel its own erasure.
       return enqueueJob(ctx.db.prisma, now, JOB_TYPES.redactShop, { shop_domain: parsed.data.shop_domain }, { dedupeKey });
     }
   }

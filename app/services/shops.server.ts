@@ -58,6 +58,11 @@ export async function markShopUninstalled(ctx: ServiceContext, domain: string): 
     if (!shop) return "UNKNOWN_SHOP";
     await tx.shop.update({ where: { id: shop.id }, data: { uninstalledAt: now } });
     await cancelQueuedJobsForShop(tx, shop.id, now);
+    // Its job is cancelled: the run must not look "in progress" forever (and block the next one after a reinstall).
+    await tx.backfillRun.updateMany({
+      where: { shopId: shop.id, state: { notIn: ["completed", "failed"] } },
+      data: { state: "failed", error: "the app was uninstalled", finishedAt: now },
+    });
     return "UNINSTALLED";
   });
 }

@@ -8,7 +8,6 @@ import { resolve } from "node:path";
  * HTTP and can kill them with any signal.
  */
 
-const TSX_CLI = resolve("node_modules/tsx/dist/cli.mjs");
 
 export interface AppEnvironment {
   DATABASE_URL: string;
@@ -67,7 +66,9 @@ export interface RunningWorker {
 }
 
 export function startWorker(env: AppEnvironment): RunningWorker {
-  const child = spawn(process.execPath, [TSX_CLI, resolve("server/worker.ts")], {
+  // `node --import tsx`, not the tsx CLI: the CLI runs the script in a child process, and a
+  // SIGKILL would hit only the wrapper and leave the real worker running.
+  const child = spawn(process.execPath, ["--import", "tsx", resolve("server/worker.ts")], {
     env: childEnvironment(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
