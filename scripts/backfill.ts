@@ -188,9 +188,14 @@ async function main(): Promise<number> {
           stuck = job ? `its job is ${job.state}${job.lastError ? `: ${job.lastError}` : ""}` : "it has no job";
           break;
         }
-        retryNote = job.lastError ? job.lastError.slice(0, 120) : null;
+        // A step that threw is retried with backoff; say so rather than look stalled.
+        retryNote = job.attempts > 0 && job.lastError ? `${job.attempts} failed, last: ${job.lastError.slice(0, 120)}` : null;
         renderer.draw(run, retryNote);
-        if (ran === 0) await sleep(Math.min(1_000, Math.max(50, Number(job.runAtMs) - Date.now())));
+        if (ran === 0) {
+          // Another worker may hold the job; otherwise wake when its reschedule is due.
+          const dueInMs = job.state === "running" ? 500 : Number(job.runAtMs) - Date.now();
+          await sleep(Math.min(1_000, Math.max(50, dueInMs)));
+        }
       }
     } finally {
       clearInterval(ticker);

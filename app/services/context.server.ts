@@ -36,7 +36,9 @@ export function settingsFromConfig(config: AppConfig): ServiceSettings {
     providerTimeoutMs: config.PROVIDER_HTTP_TIMEOUT_MS,
     rateLimitPauseMs: config.PROVIDER_RATE_LIMIT_PAUSE_MS,
     webhookMaxSkewSeconds: config.TRACKINGMORE_WEBHOOK_MAX_SKEW_SECONDS,
-    registrationLeaseMs: 5 * 60_000,
+    // Long enough for one batch call (and the detect calls before it) to finish or time out, so a
+    // crashed run's batch is retried soon, never while a live run may still be sending it.
+    registrationLeaseMs: config.PROVIDER_HTTP_TIMEOUT_MS * 2 + 10_000,
   };
 }
 

@@ -355,12 +355,9 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
     expect(await database.db.prisma.shipment.count({ where: { shopId: shop.id } })).toBe(0);
   });
 
-  // BUG (app/services/shops.server.ts markShopUninstalled + requestBackfill): an uninstall while a backfill
-  // is queued or waiting for Shopify between polls cancels its queued job but leaves its BackfillRun in
-  // "queued"/"waiting_for_shopify". requestBackfill treats every run not completed/failed as running, so
-  // after a reinstall every backfill request returns null, forever. Expected: the run is marked failed on
-  // uninstall (or a run whose job is gone does not count as running) and a new backfill can be requested.
-  it.fails("after an uninstall during a backfill and a reinstall, a new backfill can be requested", async () => {
+  // Regression: the uninstall cancels the queued job, so the run must not stay "in progress" and block
+  // every later backfill after a reinstall.
+  it("an uninstall during a backfill fails its run, so after a reinstall a new backfill can be requested", async () => {
     const shop = await installShop();
     const runId = (await requestBackfill(services, shop.id, 30))!;
     expect(await markShopUninstalled(services, shop.domain)).toBe("UNINSTALLED");
@@ -368,8 +365,10 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
 
     await ensureShop(services, shop.domain); // reinstalled
     await storeOfflineSession(database.db, shop.domain, ACCESS_TOKEN);
-    const stale = await backfillRun(runId);
-    expect({ state: stale.state, again: await requestBackfill(services, shop.id, 30) }).toEqual({ state: "failed", again: expect.any(String) });
+    expect(await backfillRun(runId)).toMatchObject({ state: "failed", error: "the app was uninstalled" });
+    const again = await requestBackfill(services, shop.id, 30);
+    expect(again).toEqual(expect.any(String));
+    expect((await driveBackfill(again!)).state).toBe("completed");
   });
 
   it("onShopInstalled queues exactly one backfill of the shop's configured days; a second install queues none", async () => {
@@ -439,7 +438,7 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
 
 describe(`npm run backfill (scripts/backfill.ts) on ${testDialect()}`, () => {
   function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    const env: Record<string, string> = {
+    const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
       NODE_ENV: "production",

@@ -225,7 +225,8 @@ describe(`TrackingMore error mapping over real HTTP on ${testDialect()}`, () => 
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error).toMatchObject({ status: 429, retryAfterMs: 120_000, retryable: true });
     expect(limited.calls.map((call) => call.httpStatus)).toEqual([429]);
-    expect(await throttle.pausedUntil(accountKey)).toBe(clock.now().getTime() + 120_000);
+    const row = await database.db.prisma.providerThrottle.findUniqueOrThrow({ where: { key: accountKey } });
+    expect(Number(row.pausedUntilMs)).toBe(clock.now().getTime() + 120_000);
 
     // Any endpoint of the account waits: no HTTP call at all.
     clock.advance(60_000);
