@@ -52,6 +52,8 @@ export interface UpdatedSincePage {
   observations: TrackingObservation[];
   /** Null when this was the last page. */
   nextPage: number | null;
+  /** Newest provider-side update time on this page: lets the caller page by time instead of offset. */
+  latestUpdate: Date | null;
 }
 
 /**

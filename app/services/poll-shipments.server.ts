@@ -65,24 +65,39 @@ export async function pollStaleShipments(ctx: ServiceContext, shopId: string): P
     }
 
     const accountRow = await ctx.db.prisma.providerAccount.findUniqueOrThrow({ where: { id: account.id } });
-    if (accountRow.pollWatermark && accountRow.pollWatermark > staleBefore) return { result: "NOT_DUE" };
-    const since = new Date((accountRow.pollWatermark ?? new Date(now.getTime() - 30 * 24 * 60 * 60_000)).getTime() - WATERMARK_OVERLAP_MS);
-    let page: number | null = 1;
+    const resuming = accountRow.pollPassStartedAt !== null;
+    if (!resuming && accountRow.pollWatermark && accountRow.pollWatermark > staleBefore) return { result: "NOT_DUE" };
+    const passStartedAt = accountRow.pollPassStartedAt ?? now;
+    if (!resuming) await ctx.db.prisma.providerAccount.update({ where: { id: account.id }, data: { pollPassStartedAt: passStartedAt } });
+    let cursor = new Date((accountRow.pollWatermark ?? new Date(now.getTime() - 30 * 24 * 60 * 60_000)).getTime() - WATERMARK_OVERLAP_MS);
+    let page = 1;
     let checked = 0;
     let updated = 0;
     let calls = 0;
-    while (page !== null && checked < MAX_SHIPMENTS_PER_RUN * 10) {
+    for (;;) {
       calls++;
-      const result = await provider.fetchUpdatedSince!(since, page);
+      const result = await provider.fetchUpdatedSince!(cursor, page);
       for (const observation of result.observations) {
         checked++;
         const applied = await applyTrackingObservation(ctx, shopId, observation);
         if (applied.result === "UPDATED") updated++;
       }
-      page = result.nextPage;
+      if (result.nextPage === null) break;
+      // Page by time, not by offset: a tracking that changes during the pass moves to the end of
+      // the list, and with offsets the one after it would slide onto a page already read.
+      // Items at the cursor's own second come again; applying them twice is harmless.
+      const movedOn = result.latestUpdate && Math.floor(result.latestUpdate.getTime() / 1000) > Math.floor(cursor.getTime() / 1000);
+      if (movedOn) {
+        cursor = result.latestUpdate!;
+        page = 1;
+        // Progress survives a crash: a restarted pass continues from here (minus the overlap).
+        await ctx.db.prisma.providerAccount.update({ where: { id: account.id }, data: { pollWatermark: new Date(cursor.getTime() + WATERMARK_OVERLAP_MS) } });
+      } else {
+        page = result.nextPage;
+      }
     }
-    // Only a complete pass moves the watermark; a capped run starts from the same place next time.
-    if (page === null) await ctx.db.prisma.providerAccount.update({ where: { id: account.id }, data: { pollWatermark: now } });
+    // A complete pass covers everything up to the moment it (first) started.
+    await ctx.db.prisma.providerAccount.update({ where: { id: account.id }, data: { pollWatermark: passStartedAt, pollPassStartedAt: null } });
     return { result: "POLLED", checked, updated, calls };
   } catch (error) {
     const reason = blockReasonFor(error);

@@ -55,9 +55,10 @@ export type StartResult = { kind: "started"; id: string } | { kind: "busy"; runn
  * tracking inline (plain list fields), so every JSONL line is one self-contained order.
  */
 export function ordersWithTrackingQuery(since: Date): string {
-  const day = since.toISOString().slice(0, 10);
+  // The exact instant, quoted: a bare date would be read as midnight in the shop's time zone.
+  const instant = since.toISOString().replace(/\.\d{3}Z$/, "Z");
   return `{
-  orders(query: "created_at:>=${day}") {
+  orders(query: "created_at:>='${instant}'") {
     edges { node {
       id legacyResourceId name email phone createdAt
       customer { id firstName locale }

@@ -8,6 +8,7 @@ import type {
 } from "~/domain/ports";
 import type { ProviderId, TrackingObservation } from "~/domain/tracking-observation";
 import type { ThrottleRule } from "~/lib/provider-throttle.server";
+import { parseProviderInstant } from "../shared/provider-dates";
 import { rejectionReasonFor } from "./client-v4.server";
 import { ALREADY_EXISTS_CODES } from "./errors";
 import { observationFromV2 } from "./mappers";
@@ -119,11 +120,18 @@ export class V2FamilyProvider implements TrackingProvider {
       query: { page: String(page), limit: String(limit), update_time_min: String(Math.floor(since.getTime() / 1000)) },
     });
     const list = this.#transport.parseData(v2ListDataSchema, response.data ?? { items: [] }, "tracking list");
-    const observations = list.items.map((item) =>
-      observationFromV2(this.#transport.parseData(v2TrackingSchema, item, "tracking"), this.id),
-    );
-    const total = list.total ?? observations.length;
-    return { observations, nextPage: page * limit < total && observations.length > 0 ? page + 1 : null };
+    const trackings = list.items.map((item) => this.#transport.parseData(v2TrackingSchema, item, "tracking"));
+    let latestUpdate: Date | null = null;
+    for (const tracking of trackings) {
+      const updated = parseProviderInstant(tracking.updated_at)?.date ?? null;
+      if (updated && (!latestUpdate || updated > latestUpdate)) latestUpdate = updated;
+    }
+    const total = list.total ?? trackings.length;
+    return {
+      observations: trackings.map((tracking) => observationFromV2(tracking, this.id)),
+      nextPage: page * limit < total && trackings.length > 0 ? page + 1 : null,
+      latestUpdate,
+    };
   }
 
   async detectCarrier(trackingNumber: string): Promise<string[]> {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ProviderAccount" ADD COLUMN     "pollPassStartedAt" TIMESTAMP(3);
