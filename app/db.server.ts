@@ -11,6 +11,7 @@ declare global {
 }
 
 // Reused across Vite dev-server reloads instead of opening a new connection on every edit.
-globalThis.__tracklightDatabase ??= openDatabase(config().DATABASE_URL);
+// The production web server (server/web.mjs) answers webhooks and leaves WAL checkpoints to the worker.
+globalThis.__tracklightDatabase ??= openDatabase(config().DATABASE_URL, { checkpointElsewhere: process.env.SQLITE_CHECKPOINT_ELSEWHERE === "1" });
 
 export const db: Database = await globalThis.__tracklightDatabase;

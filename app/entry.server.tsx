@@ -7,6 +7,9 @@ import { addDocumentResponseHeaders } from "./shopify.server";
 
 export const streamTimeout = 5000;
 
+// For the production server's direct webhook dispatch (server/web.mjs); entry exports are server-only.
+export { WEBHOOK_ROUTES } from "./http/webhook-routes.server";
+
 export default async function handleRequest(
   request: Request,
   responseStatusCode: number,

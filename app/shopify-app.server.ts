@@ -1,5 +1,5 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { routeAdminApiTo } from "./adapters/shopify-admin/admin-api-origin.server";
 import type { AppConfig } from "./config.server";
@@ -22,6 +22,8 @@ export function createShopifyApp(appConfig: AppConfig, db: Database, hooks: { af
     authPathPrefix: "/auth",
     sessionStorage: new PrismaSessionStorage(db.prisma as never),
     distribution: AppDistribution.AppStore,
+    // The library's own informational logs (e.g. its version at start-up) would only add noise to ours.
+    logger: { level: appConfig.LOG_LEVEL === "debug" || appConfig.LOG_LEVEL === "trace" ? LogSeverity.Debug : LogSeverity.Warning },
     future: { unstable_newEmbeddedAuthStrategy: true, expiringOfflineAccessTokens: true },
     hooks: {
       afterAuth: async ({ session }) => {

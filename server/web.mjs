@@ -1,11 +1,74 @@
 // Production HTTP server for the Remix build (`npm run build` first).
 import { createRequestHandler } from "@remix-run/express";
 import express from "express";
+import { createServer } from "node:http";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const buildDir = resolve(process.env.TRACKLIGHT_BUILD_DIR ?? "build");
+// This process answers webhooks: SQLite WAL checkpoints (an fsync inside some commit) are left to
+// the worker, off the acknowledgement path. Read by app/db.server.ts when the build is imported.
+process.env.SQLITE_CHECKPOINT_ELSEWHERE ??= "1";
 const build = await import(pathToFileURL(resolve(buildDir, "server/index.js")).href);
+
+/**
+ * Inbound webhooks (Shopify, TrackingMore) are answered by the `handle` of their entry in
+ * app/http/webhook-routes.server.ts, the very function their Remix `action` calls, fed straight
+ * from Node's request: no Express, no Remix request machinery, no Fetch objects, which together
+ * would more than double the time to acknowledge a webhook.
+ * See docs/decisions/0006-webhook-acknowledgement-path.md.
+ */
+const routePaths = new Set(Object.values(build.routes).map((route) => `/${route.path ?? ""}`));
+const webhookRoutes = Object.values(build.entry.module.WEBHOOK_ROUTES).map((route) => {
+  if (!routePaths.has(route.path)) throw new Error(`webhook route ${route.path} has no route file in the build`);
+  return { segments: route.path.slice(1).split("/"), webhook: route };
+});
+
+function matchWebhookRoute(pathname) {
+  const parts = pathname.replace(/^\/|\/$/g, "").split("/").map(decodeURIComponent);
+  for (const route of webhookRoutes) {
+    if (route.segments.length !== parts.length) continue;
+    const params = {};
+    const matches = route.segments.every((segment, index) => {
+      if (segment.startsWith(":")) {
+        params[segment.slice(1)] = parts[index];
+        return parts[index].length > 0;
+      }
+      return segment === parts[index];
+    });
+    if (matches) return { webhook: route.webhook, params };
+  }
+  return null;
+}
+
+/** The body as text, or null once it exceeds `limit` bytes. */
+async function readBody(req, limit) {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return null;
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > limit) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function handleWebhook(req, res, match) {
+  const rawBody = await readBody(req, match.webhook.maxBytes);
+  if (rawBody === null) {
+    res.writeHead(413, { "content-type": "text/plain" }).end("Payload too large");
+    return;
+  }
+  // Node lower-cases header names, as the handlers' lookups do.
+  const headers = { get: (name) => req.headers[name] ?? null };
+  const reply = await match.webhook.handle({ method: req.method, headers, rawBody }, match.params);
+  if (reply.json !== undefined) {
+    res.writeHead(reply.status, { "content-type": "application/json" }).end(JSON.stringify(reply.json));
+  } else {
+    res.writeHead(reply.status, reply.text ? { "content-type": "text/plain; charset=utf-8" } : {}).end(reply.text ?? "");
+  }
+}
 
 const app = express();
 app.disable("x-powered-by");
@@ -16,7 +79,21 @@ app.all("*", createRequestHandler({ build, mode: process.env.NODE_ENV ?? "produc
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";
-const server = app.listen(port, host, () => {
+const server = createServer((req, res) => {
+  if (req.method === "POST" && req.url?.startsWith("/webhooks/")) {
+    const match = matchWebhookRoute(new URL(req.url, "http://localhost").pathname);
+    if (match) {
+      handleWebhook(req, res, match).catch((error) => {
+        console.error(error);
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+      return;
+    }
+  }
+  app(req, res);
+});
+server.listen(port, host, () => {
   const address = server.address();
   console.log(`tracklight web listening on http://${host}:${typeof address === "object" && address ? address.port : port}`);
 });

@@ -1,9 +1,11 @@
-// The background worker: runs the durable job queue and enqueues periodic work.
+// The background worker: runs the durable job queue, enqueues periodic work, and checkpoints
+// SQLite's WAL (web processes leave that to it; see app/db/database.server.ts).
 //   npm run worker       (DATABASE_URL, SHOPIFY_*, ENCRYPTION_KEY from the environment)
 // Safe to run several at once and to kill at any moment: jobs are leased, and a job whose
 // worker died is taken over when its lease runs out.
 import { config } from "~/config.server";
 import { appContext } from "~/context.server";
+import { checkpointSqlite } from "~/db/database.server";
 import { ALL_JOBS } from "~/jobs/definitions.server";
 import { JobRunner } from "~/jobs/runner.server";
 import { schedulePeriodicWork } from "~/jobs/scheduler.server";
@@ -21,6 +23,9 @@ const tick = () =>
   schedulePeriodicWork(services).catch((error: unknown) => services.log.error({ err: error }, "scheduling periodic work failed"));
 await tick();
 const scheduler = setInterval(tick, scheduleEveryMs);
+const checkpoints = setInterval(() => {
+  checkpointSqlite(services.db).catch((error: unknown) => services.log.warn({ err: error }, "WAL checkpoint failed"));
+}, Number(process.env.WORKER_CHECKPOINT_INTERVAL_MS ?? 5_000));
 runner.start();
 services.log.info({ workerId: runner.workerId, concurrency: appConfig.WORKER_CONCURRENCY }, "worker started");
 
@@ -30,6 +35,7 @@ async function shutdown(signal: string) {
   stopping = true;
   services.log.info({ signal }, "worker stopping");
   clearInterval(scheduler);
+  clearInterval(checkpoints);
   await runner.stop();
   await services.db.close();
   process.exit(0);

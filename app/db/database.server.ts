@@ -16,6 +16,11 @@ export interface Database {
   readonly prisma: PrismaClient;
   readonly dialect: Dialect;
   readonly url: string;
+  /**
+   * SQLite only: one parameterised write on the connection without Prisma's per-query work,
+   * with values already in SQLite form (`toSqliteValue`). For the webhook acknowledgement path.
+   */
+  readonly runDirect?: (sql: string, params: unknown[]) => Promise<number>;
   close(): Promise<void>;
 }
 
@@ -31,20 +36,36 @@ export function dialectOf(url: string): Dialect {
 const SQLITE_PRAGMAS = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
 
 /**
+ * Processes that answer webhooks do not checkpoint the WAL themselves: a checkpoint fsyncs
+ * inside whichever commit triggers it, a multi-millisecond stall on the acknowledgement path.
+ * The worker checkpoints instead (`checkpointSqlite`), outside any request.
+ */
+const NO_AUTOCHECKPOINT = "PRAGMA wal_autocheckpoint = 0;";
+
+export interface OpenOptions {
+  /** SQLite only: leave WAL checkpoints to another process (see NO_AUTOCHECKPOINT). */
+  checkpointElsewhere?: boolean;
+}
+
+/**
  * `forMigrations`: the schema engine drives transactions and multi-statement scripts itself and
  * runs alone, so it gets Prisma's adapter unwrapped.
  */
-export function createDriverAdapter(url: string, options: { forMigrations?: boolean } = {}): SerializedSqliteAdapterFactory | PrismaBetterSqlite3 | PrismaPg {
+export function createDriverAdapter(
+  url: string,
+  options: { forMigrations?: boolean } & OpenOptions = {},
+): SerializedSqliteAdapterFactory | PrismaBetterSqlite3 | PrismaPg {
   if (dialectOf(url) === "sqlite") {
     const adapter = new PrismaBetterSqlite3({ url, timeout: 15_000 });
-    return options.forMigrations ? adapter : new SerializedSqliteAdapterFactory(adapter, SQLITE_PRAGMAS);
+    if (options.forMigrations) return adapter;
+    return new SerializedSqliteAdapterFactory(adapter, SQLITE_PRAGMAS + (options.checkpointElsewhere ? NO_AUTOCHECKPOINT : ""));
   }
   return new PrismaPg({ connectionString: url, max: Number(process.env.DATABASE_POOL_SIZE ?? 10) });
 }
 
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const dialect = dialectOf(url);
-  const adapter = createDriverAdapter(url) as SerializedSqliteAdapterFactory | PrismaPg;
+  const adapter = createDriverAdapter(url, options) as SerializedSqliteAdapterFactory | PrismaPg;
   let prisma: PrismaClient;
   if (dialect === "sqlite") {
     prisma = new SqlitePrismaClient({ adapter });
@@ -54,10 +75,21 @@ export async function openDatabase(url: string): Promise<Database> {
     prisma = new PostgresPrismaClient({ adapter }) as unknown as PrismaClient;
   }
   await prisma.$connect();
+  const connection = adapter instanceof SerializedSqliteAdapterFactory ? adapter.connection : null;
   return {
     prisma,
     dialect,
     url,
+    ...(connection ? { runDirect: (sql: string, params: unknown[]) => connection.runDirect(sql, params) } : {}),
     close: () => prisma.$disconnect(),
   };
+}
+
+/**
+ * Move the WAL's content into the database file without blocking writers (PASSIVE), so the WAL
+ * stays small while web processes have automatic checkpoints turned off. No-op on PostgreSQL.
+ */
+export async function checkpointSqlite(db: Database): Promise<void> {
+  if (db.dialect !== "sqlite") return;
+  await db.prisma.$queryRawUnsafe("PRAGMA wal_checkpoint(PASSIVE)");
 }

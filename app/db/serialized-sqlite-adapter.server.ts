@@ -105,6 +105,18 @@ class SerializedSqliteAdapter implements SqlDriverAdapter {
 
   constructor(private readonly inner: SqlDriverAdapter) {}
 
+  /**
+   * One parameterised write straight on the connection (prepared once, cached), under the same
+   * lock as everything else. For the hottest write of all, queueing an inbound webhook, where
+   * Prisma's per-query work would be most of the acknowledgement time. Values must already be
+   * SQLite values (see `toSqliteValue`). Returns the number of rows changed.
+   */
+  runDirect(sql: string, params: unknown[]): Promise<number> {
+    const client = (this.inner as unknown as { client?: BetterSqliteDatabase }).client;
+    if (!client) return this.executeRaw({ sql, args: params, argTypes: params.map(() => ({ scalarType: "unknown", arity: "scalar" })) });
+    return this.#lock.run(async () => client.prepare(sql).bind(params).run().changes);
+  }
+
   get adapterName(): string {
     return this.inner.adapterName;
   }
@@ -144,8 +156,69 @@ class SerializedSqliteAdapter implements SqlDriverAdapter {
   }
 }
 
+/** The parts of better-sqlite3 the adapter uses. */
+interface BetterSqliteStatement {
+  readonly reader: boolean;
+  run(params: unknown[]): { changes: number };
+  columns(): unknown[];
+  raw(toggle?: boolean): { all(params: unknown[]): unknown[] };
+}
+/** What Prisma's adapter does with `prepare(sql)`: bind once, then run or read. */
+interface BindableStatement {
+  bind(args: unknown[]): { reader: boolean; run(): { changes: number }; columns(): unknown[]; raw(): { all(): unknown[] } };
+}
+interface BetterSqliteDatabase {
+  prepare(sql: string): BindableStatement;
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Prisma's adapter prepares every statement anew (`prepare(sql).bind(args)`), which costs as much
+ * as running a small insert. Here `prepare` is memoised per SQL text, and what the adapter gets
+ * back binds its arguments per call instead of permanently (better-sqlite3 allows a statement to
+ * be bound only once). Safe because every use of the connection is serialised by the lock above
+ * and better-sqlite3 runs each statement to completion synchronously. It relies on the adapter's
+ * prepare → bind → run | reader/columns/raw().all() sequence, pinned by the exact Prisma version
+ * and exercised by the whole test suite; if the adapter's shape changes, caching is skipped.
+ */
+function cacheStatements(adapter: SqlDriverAdapter): void {
+  const client = (adapter as unknown as { client?: BetterSqliteDatabase }).client;
+  if (!client || typeof client.prepare !== "function") return;
+  const prepare = client.prepare.bind(client) as unknown as (sql: string) => BetterSqliteStatement;
+  const cache = new Map<string, BetterSqliteStatement>();
+  client.prepare = (sql: string): BindableStatement => {
+    let statement = cache.get(sql);
+    if (statement) {
+      cache.delete(sql);
+    } else {
+      statement = prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, statement);
+    const prepared = statement;
+    return {
+      bind: (args: unknown[]) => ({
+        reader: prepared.reader,
+        run: () => prepared.run(args),
+        columns: () => prepared.columns(),
+        raw: () => ({ all: () => prepared.raw(true).all(args) }),
+      }),
+    };
+  };
+}
+
+/** A value as Prisma's SQLite adapter stores it (dates as ISO-8601 with an explicit +00:00 offset). */
+export function toSqliteValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value ?? null;
+}
+
 export class SerializedSqliteAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
   readonly provider = "sqlite" as const;
+  /** The connection opened by Prisma through this factory (one per client). */
+  connection: SerializedSqliteAdapter | null = null;
 
   constructor(
     private readonly inner: SqlMigrationAwareDriverAdapterFactory,
@@ -160,7 +233,9 @@ export class SerializedSqliteAdapterFactory implements SqlMigrationAwareDriverAd
   async connect(): Promise<SqlDriverAdapter> {
     const adapter = await this.inner.connect();
     await adapter.executeScript(this.onConnect);
-    return new SerializedSqliteAdapter(adapter);
+    cacheStatements(adapter);
+    this.connection = new SerializedSqliteAdapter(adapter);
+    return this.connection;
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {

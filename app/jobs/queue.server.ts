@@ -1,6 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { Prisma } from "~/generated/prisma-sqlite/client";
 import type { Database, PrismaClient, TransactionClient } from "~/db/database.server";
+import { uuidv7 } from "~/lib/ids";
+import { toSqliteValue } from "~/db/serialized-sqlite-adapter.server";
 
 /**
  * The durable job queue's storage: enqueue, claim with a lease, and settle. Plain SQL that runs
@@ -22,19 +23,40 @@ export type EnqueueResult = "ENQUEUED" | "DUPLICATE";
 
 type SqlExecutor = Pick<PrismaClient, "$executeRaw" | "$queryRaw"> | TransactionClient;
 
+/** The same insert as the tagged template in `enqueueJob`, for the direct SQLite path. */
+const INSERT_JOB_SQLITE = `INSERT INTO "Job" ("id", "type", "payload", "shopId", "state", "dedupeKey", "singletonKey",
+                   "attempts", "maxAttempts", "runAtMs", "createdAt", "updatedAt")
+  VALUES (?, ?, ?, ?, 'queued', ?, ?, 0, ?, ?, ?, ?)
+  ON CONFLICT DO NOTHING`;
+
+/**
+ * Queue a job. Inside a transaction, pass its client: the job then commits together with the
+ * data that caused it. Otherwise pass the Database: on SQLite it writes without Prisma's
+ * per-query overhead, which matters on the webhook acknowledgement path.
+ */
 export async function enqueueJob(
-  executor: SqlExecutor,
+  target: Database | SqlExecutor,
   now: Date,
   type: string,
   payload: unknown,
   options: EnqueueOptions = {},
 ): Promise<EnqueueResult> {
+  const id = uuidv7(now.getTime());
+  const body = JSON.stringify(payload);
+  const shopId = options.shopId ?? null;
+  const dedupeKey = options.dedupeKey ?? null;
+  const singletonKey = options.singletonKey ?? null;
+  const maxAttempts = options.maxAttempts ?? 12;
   const runAtMs = BigInt((options.runAt ?? now).getTime());
+  if ("dialect" in target && target.runDirect) {
+    const values = [id, type, body, shopId, dedupeKey, singletonKey, maxAttempts, runAtMs, now, now];
+    return (await target.runDirect(INSERT_JOB_SQLITE, values.map(toSqliteValue))) === 1 ? "ENQUEUED" : "DUPLICATE";
+  }
+  const executor = "dialect" in target ? target.prisma : target;
   const inserted = await executor.$executeRaw`
     INSERT INTO "Job" ("id", "type", "payload", "shopId", "state", "dedupeKey", "singletonKey",
                        "attempts", "maxAttempts", "runAtMs", "createdAt", "updatedAt")
-    VALUES (${randomUUID()}, ${type}, ${JSON.stringify(payload)}, ${options.shopId ?? null}, 'queued',
-            ${options.dedupeKey ?? null}, ${options.singletonKey ?? null}, 0, ${options.maxAttempts ?? 12},
+    VALUES (${id}, ${type}, ${body}, ${shopId}, 'queued', ${dedupeKey}, ${singletonKey}, 0, ${maxAttempts},
             ${runAtMs}, ${now}, ${now})
     ON CONFLICT DO NOTHING`;
   return inserted === 1 ? "ENQUEUED" : "DUPLICATE";
@@ -61,7 +83,8 @@ interface ClaimedRow {
 
 /**
  * Take up to `limit` due jobs: queued ones whose time has come, and running ones whose lease
- * expired (their worker died). Counting the attempt here means a job that crashes its worker
+ * expired (their worker died). Both halves use the (state, runAtMs) index: running jobs are
+ * few at any moment, so finding the expired ones among them needs no index of its own. Counting the attempt here means a job that crashes its worker
  * every time still ends in the dead-letter state.
  */
 export async function claimJobs(db: Database, workerId: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {

@@ -13,7 +13,7 @@ export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls
     select: { id: true },
   });
   for (const shop of shops) {
-    await enqueueJob(ctx.db.prisma, now, JOB_TYPES.pollShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `poll:${shop.id}` });
+    await enqueueJob(ctx.db, now, JOB_TYPES.pollShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `poll:${shop.id}` });
   }
 
   // A registration whose job died (or whose lease ran out in a crash) is picked up again here.
@@ -25,10 +25,10 @@ export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls
     },
   });
   for (const { shopId } of waiting) {
-    await enqueueJob(ctx.db.prisma, now, JOB_TYPES.registerShipments, { shopId }, { shopId, singletonKey: `register:${shopId}` });
+    await enqueueJob(ctx.db, now, JOB_TYPES.registerShipments, { shopId }, { shopId, singletonKey: `register:${shopId}` });
   }
 
   const hour = now.toISOString().slice(0, 13);
-  await enqueueJob(ctx.db.prisma, now, JOB_TYPES.pruneJobs, {}, { dedupeKey: `prune:${hour}` });
+  await enqueueJob(ctx.db, now, JOB_TYPES.pruneJobs, {}, { dedupeKey: `prune:${hour}` });
   return { polls: shops.length, registrations: waiting.length };
 }

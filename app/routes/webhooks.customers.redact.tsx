@@ -1,4 +1,3 @@
-import type { ActionFunctionArgs } from "@remix-run/node";
-import { acceptShopifyWebhook } from "~/lib/shopify-webhook-route.server";
+import { webhookAction, WEBHOOK_ROUTES } from "~/http/webhook-routes.server";
 
-export const action = ({ request }: ActionFunctionArgs) => acceptShopifyWebhook(request, "CUSTOMERS_REDACT");
+export const action = webhookAction(WEBHOOK_ROUTES.customersRedact);

@@ -61,7 +61,7 @@ export async function runBackfillStep(ctx: ServiceContext, runId: string): Promi
   if (operation.url) await ingestJsonl(ctx, run.shop, runId, operation.url, run.linesProcessed);
 
   const finished = await finish(ctx, runId, "completed", null);
-  await enqueueJob(ctx.db.prisma, ctx.clock.now(), JOB_TYPES.registerShipments, { shopId: run.shopId }, { shopId: run.shopId, singletonKey: `register:${run.shopId}` });
+  await enqueueJob(ctx.db, ctx.clock.now(), JOB_TYPES.registerShipments, { shopId: run.shopId }, { shopId: run.shopId, singletonKey: `register:${run.shopId}` });
   return { result: "COMPLETED", orders: finished.ordersProcessed, trackingNumbers: finished.trackingNumbersFound };
 }
 

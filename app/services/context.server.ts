@@ -11,6 +11,8 @@ import { ProviderThrottle } from "~/lib/provider-throttle.server";
  * against their own database, clock and simulators.
  */
 export interface ServiceSettings {
+  /** Signs Shopify's webhooks and app proxy requests. */
+  shopifyApiSecret: string;
   trackingMoreBaseUrl: string;
   providerTimeoutMs: number;
   rateLimitPauseMs: number;
@@ -32,6 +34,7 @@ export interface ServiceContext {
 
 export function settingsFromConfig(config: AppConfig): ServiceSettings {
   return {
+    shopifyApiSecret: config.SHOPIFY_API_SECRET,
     trackingMoreBaseUrl: config.TRACKINGMORE_API_BASE_URL,
     providerTimeoutMs: config.PROVIDER_HTTP_TIMEOUT_MS,
     rateLimitPauseMs: config.PROVIDER_RATE_LIMIT_PAUSE_MS,

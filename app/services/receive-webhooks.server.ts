@@ -1,3 +1,4 @@
+import { verifyShopifyWebhook } from "~/adapters/shopify-admin/webhook-verification.server";
 import { verifyV2Webhook, verifyV4Webhook } from "~/adapters/trackingmore/webhook.server";
 import { restFulfillmentSchema, snapshotFromWebhook } from "~/adapters/shopify-admin/fulfillment-payloads";
 import { normalizeTrackingNumber } from "~/domain/carriers/detect";
@@ -7,31 +8,69 @@ import { enqueueJob, type EnqueueResult } from "~/jobs/queue.server";
 import { customerDataRequestPayloadSchema, customerRedactPayloadSchema, shopRedactPayloadSchema } from "./compliance.server";
 import type { ServiceContext } from "./context.server";
 import { loadProviderAccount } from "./provider-accounts.server";
+import { markShopUninstalled } from "./shops.server";
+
+/** Request headers as far as webhook intake reads them; a Fetch `Headers` is one. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
 
 /**
  * Intake of inbound webhooks: verify, persist as a job, acknowledge. Nothing here calls out or
  * does the actual work, so acknowledgements stay fast and a crash after the 200 loses nothing.
  */
 
-export type ShopifyTopic =
+export type QueuedShopifyTopic =
   | "FULFILLMENTS_CREATE"
   | "FULFILLMENTS_UPDATE"
   | "CUSTOMERS_DATA_REQUEST"
   | "CUSTOMERS_REDACT"
   | "SHOP_REDACT";
+export type ShopifyTopic = QueuedShopifyTopic | "APP_UNINSTALLED";
 
 export type ShopifyIntakeResult = EnqueueResult | "INVALID_PAYLOAD";
 
-/** Called after `authenticate.webhook` verified the HMAC. Deduplicated by Shopify's webhook id. */
+/**
+ * Every Shopify webhook: verify (405/400/401), check it reached the address of its topic,
+ * then queue it (or, for app/uninstalled, stop the shop's work at once). Nothing is written
+ * before verification succeeds.
+ */
+export async function receiveShopifyWebhook(
+  ctx: ServiceContext,
+  input: { method: string; headers: HeaderReader; rawBody: string; expectedTopic: ShopifyTopic },
+): Promise<{ status: number; result: string }> {
+  const verdict = verifyShopifyWebhook({ ...input, apiSecret: ctx.settings.shopifyApiSecret });
+  if (!verdict.ok) return { status: verdict.status, result: verdict.reason };
+  if (verdict.topic !== input.expectedTopic) return { status: 400, result: `this address only accepts ${input.expectedTopic}` };
+  if (verdict.topic === "APP_UNINSTALLED") return { status: 200, result: await markShopUninstalled(ctx, verdict.shop) };
+  const result = await enqueueShopifyWebhook(ctx, { ...verdict, topic: input.expectedTopic as QueuedShopifyTopic });
+  return result === "INVALID_PAYLOAD" ? { status: 422, result: `the payload is not a ${input.expectedTopic} payload` } : { status: 200, result };
+}
+
+// Shop ids are looked up on every webhook to scope its job; they never change for a domain
+// while the shop exists, so a short-lived cache keeps the lookup off the acknowledgement path.
+const SHOP_ID_TTL_MS = 30_000;
+const shopIds = new Map<string, { id: string; expiresAt: number }>();
+
+async function shopIdFor(ctx: ServiceContext, domain: string): Promise<string | null> {
+  const nowMs = ctx.clock.now().getTime();
+  const cached = shopIds.get(domain);
+  if (cached && cached.expiresAt > nowMs) return cached.id;
+  const shop = await ctx.db.prisma.shop.findUnique({ where: { domain }, select: { id: true } });
+  if (shop) shopIds.set(domain, { id: shop.id, expiresAt: nowMs + SHOP_ID_TTL_MS });
+  else shopIds.delete(domain);
+  return shop?.id ?? null;
+}
+
+/** Queue a verified Shopify webhook. Deduplicated by Shopify's webhook id. */
 export async function enqueueShopifyWebhook(
   ctx: ServiceContext,
-  webhook: { shop: string; topic: ShopifyTopic; webhookId: string; payload: unknown },
+  webhook: { shop: string; topic: QueuedShopifyTopic; webhookId: string; payload: unknown },
 ): Promise<ShopifyIntakeResult> {
   const now = ctx.clock.now();
   const dedupeKey = `shopify:${webhook.webhookId}`;
   // Jobs carry the shop so that uninstall cancels them and the privacy redactions find them.
-  const shop = await ctx.db.prisma.shop.findUnique({ where: { domain: webhook.shop }, select: { id: true } });
-  const scope = { dedupeKey, shopId: shop?.id ?? null };
+  const scope = { dedupeKey, shopId: await shopIdFor(ctx, webhook.shop) };
   switch (webhook.topic) {
     case "FULFILLMENTS_CREATE":
     case "FULFILLMENTS_UPDATE": {
@@ -39,23 +78,23 @@ export async function enqueueShopifyWebhook(
       if (!parsed.success) return "INVALID_PAYLOAD";
       // Only the minimised snapshot is stored, not Shopify's payload with the full address.
       const snapshot = snapshotFromWebhook(parsed.data);
-      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.ingestFulfillment, { shop: webhook.shop, snapshot }, scope);
+      return enqueueJob(ctx.db, now, JOB_TYPES.ingestFulfillment, { shop: webhook.shop, snapshot }, scope);
     }
     case "CUSTOMERS_REDACT": {
       const parsed = customerRedactPayloadSchema.safeParse(webhook.payload);
       if (!parsed.success) return "INVALID_PAYLOAD";
-      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.redactCustomer, parsed.data, scope);
+      return enqueueJob(ctx.db, now, JOB_TYPES.redactCustomer, parsed.data, scope);
     }
     case "CUSTOMERS_DATA_REQUEST": {
       const parsed = customerDataRequestPayloadSchema.safeParse(webhook.payload);
       if (!parsed.success) return "INVALID_PAYLOAD";
-      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.customerDataRequest, parsed.data, scope);
+      return enqueueJob(ctx.db, now, JOB_TYPES.customerDataRequest, parsed.data, scope);
     }
     case "SHOP_REDACT": {
       const parsed = shopRedactPayloadSchema.safeParse(webhook.payload);
       if (!parsed.success) return "INVALID_PAYLOAD";
       // Not scoped to the shop: cancelling the shop's jobs on uninstall must not cancel its own erasure.
-      return enqueueJob(ctx.db.prisma, now, JOB_TYPES.redactShop, { shop_domain: parsed.data.shop_domain }, { dedupeKey });
+      return enqueueJob(ctx.db, now, JOB_TYPES.redactShop, { shop_domain: parsed.data.shop_domain }, { dedupeKey });
     }
   }
 }
@@ -71,7 +110,7 @@ export type ProviderWebhookResult =
  */
 export async function receiveTrackingMoreWebhook(
   ctx: ServiceContext,
-  input: { token: string; rawBody: string; headers: Headers },
+  input: { token: string; rawBody: string; headers: HeaderReader },
 ): Promise<ProviderWebhookResult> {
   const shop = await ctx.db.prisma.shop.findUnique({ where: { webhookToken: input.token } });
   if (!shop || shop.uninstalledAt) return { status: 404, result: "unknown webhook address" };

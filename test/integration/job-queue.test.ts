@@ -45,23 +45,41 @@ async function jobRow() {
 }
 
 describe(`durable job queue on ${testDialect()}`, () => {
-  it("a dedupe key makes a second enqueue a no-op, forever", async () => {
+  // Outside a transaction the Database is passed (on SQLite: the direct statement path); inside
+  // one, a Prisma client. Both must store the same row and obey the same keys.
+  const targets = [
+    ["the Database", () => database.db],
+    ["a Prisma client", () => database.db.prisma],
+  ] as const;
+
+  it.each(targets)("a dedupe key makes a second enqueue a no-op, forever (%s)", async (_label, target) => {
     const now = clock.now();
-    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 1 }, { dedupeKey: "shopify:abc" })).toBe("ENQUEUED");
-    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 2 }, { dedupeKey: "shopify:abc" })).toBe("DUPLICATE");
+    expect(await enqueueJob(target(), now, TEST_TYPE, { n: 1 }, { dedupeKey: "shopify:abc" })).toBe("ENQUEUED");
+    expect(await enqueueJob(target(), now, TEST_TYPE, { n: 2 }, { dedupeKey: "shopify:abc" })).toBe("DUPLICATE");
     const runner = runnerWith(async () => ({ result: "DONE" }));
     await runner.drain();
-    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 3 }, { dedupeKey: "shopify:abc" })).toBe("DUPLICATE");
+    expect(await enqueueJob(target(), now, TEST_TYPE, { n: 3 }, { dedupeKey: "shopify:abc" })).toBe("DUPLICATE");
     expect(await database.db.prisma.job.count()).toBe(1);
   });
 
-  it("a singleton key allows one waiting job, and a new one as soon as it starts running", async () => {
+  it.each(targets)("a singleton key allows one waiting job, and a new one as soon as it starts running (%s)", async (_label, target) => {
     const now = clock.now();
-    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 1 }, { singletonKey: "register:shop" })).toBe("ENQUEUED");
-    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 2 }, { singletonKey: "register:shop" })).toBe("DUPLICATE");
+    expect(await enqueueJob(target(), now, TEST_TYPE, { n: 1 }, { singletonKey: "register:shop" })).toBe("ENQUEUED");
+    expect(await enqueueJob(target(), now, TEST_TYPE, { n: 2 }, { singletonKey: "register:shop" })).toBe("DUPLICATE");
     const [claimed] = await claimJobs(database.db, "w", now, 10, 10_000);
     expect(claimed?.payload).toBe(JSON.stringify({ n: 1 }));
-    expect(await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 3 }, { singletonKey: "register:shop" })).toBe("ENQUEUED");
+    expect(await enqueueJob(target(), now, TEST_TYPE, { n: 3 }, { singletonKey: "register:shop" })).toBe("ENQUEUED");
+  });
+
+  it("both paths store identical rows, readable through Prisma", async () => {
+    const now = clock.now();
+    const runAt = new Date(now.getTime() + 5_000);
+    await enqueueJob(database.db, now, TEST_TYPE, { n: 1, text: "ünïcode ✓" }, { shopId: "shop-1", dedupeKey: "a", maxAttempts: 3, runAt });
+    await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 1, text: "ünïcode ✓" }, { shopId: "shop-1", dedupeKey: "b", maxAttempts: 3, runAt });
+    const [direct, viaPrisma] = await Promise.all(["a", "b"].map((dedupeKey) => database.db.prisma.job.findUniqueOrThrow({ where: { dedupeKey } })));
+    const comparable = ({ id: _id, dedupeKey: _key, ...rest }: typeof direct) => rest;
+    expect(comparable(direct!)).toEqual(comparable(viaPrisma!));
+    expect(direct!).toMatchObject({ state: "queued", attempts: 0, maxAttempts: 3, runAtMs: BigInt(runAt.getTime()), createdAt: now, shopId: "shop-1" });
   });
 
   it("runs a job, records its result and drops its payload", async () => {

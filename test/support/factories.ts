@@ -49,11 +49,4 @@ export async function createShopWithTrackingMore(
   return { id: shop.id, domain: shop.domain, webhookToken: shop.webhookToken };
 }
 
-/** Valid UPS 1Z numbers (check digit computed), distinct for each index. */
-export function upsNumber(index: number): string {
-  const body = `AB12CD${String(index).padStart(9, "0")}`;
-  const value = (c: string) => (/\d/.test(c) ? Number(c) : (c.charCodeAt(0) - 3) % 10);
-  const sum = [...body].reduce((total, c, i) => total + value(c) * (i % 2 ? 2 : 1), 0);
-  const check = sum % 10 === 0 ? 0 : 10 - (sum % 10);
-  return `1Z${body}${check}`;
-}
+export { upsNumber } from "../../simulators/lib/tracking-numbers";

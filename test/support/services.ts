@@ -43,6 +43,7 @@ export function createTestServices(db: Database, options: TestServicesOptions = 
     secrets: new SecretBox(config.ENCRYPTION_KEY),
     throttle: new ProviderThrottle(db, clock, { maxWaitMs: options.throttleMaxWaitMs ?? 5_000 }),
     settings: {
+      shopifyApiSecret: config.SHOPIFY_API_SECRET,
       trackingMoreBaseUrl: options.trackingMoreBaseUrl ?? "http://127.0.0.1:9",
       providerTimeoutMs: 5_000,
       rateLimitPauseMs: 120_000,

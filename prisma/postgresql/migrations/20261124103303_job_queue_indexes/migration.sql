@@ -1,0 +1,2 @@
+-- DropIndex
+DROP INDEX "Job_state_lockedUntilMs_idx";
