@@ -446,7 +446,7 @@ describe(`npm run backfill (scripts/backfill.ts) on ${testDialect()}`, () => {
       LOG_LEVEL: "warn",
     };
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "scripts/backfill.ts", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "scripts/backfill.ts", ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { spawnSync } from "node:child_process";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join } from "node:path";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { Session } from "@shopify/shopify-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -46,7 +46,7 @@ describe(`migrations on ${testDialect()}`, () => {
 
   it.runIf(testDialect() === "sqlite")("the migration history produces exactly prisma/schema.prisma (npm run db:check)", () => {
     // In its own process, as in CI: the schema engine replays the history into a shadow database.
-    const result = spawnSync(process.execPath, [resolve("node_modules/tsx/dist/cli.mjs"), "scripts/db/check.ts"], { encoding: "utf8" });
+    const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/db/check.ts"], { encoding: "utf8" });
     expect(result.stderr).toBe("");
     expect(result.stdout).toContain("migrations match the schema");
     expect(result.status).toBe(0);
