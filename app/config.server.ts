@@ -18,8 +18,6 @@ const configSchema = z.object({
   SCOPES: z.string().default("read_orders,read_fulfillments,write_fulfillments"),
   /** Loopback origin of the Shopify simulator; unset in production. */
   SHOPIFY_ADMIN_API_ORIGIN: z.url().optional(),
-  /** Shop domains outside *.myshopify.com that the app accepts (the offline sandbox's shops). */
-  SHOP_CUSTOM_DOMAIN: z.string().optional(),
   /** Encrypts provider credentials at rest. */
   ENCRYPTION_KEY: base64Key,
   /** Comma-separated older keys, still accepted for decryption while rotating. */

@@ -30,6 +30,5 @@ export function createShopifyApp(appConfig: AppConfig, db: Database, hooks: { af
         await hooks.afterAuth?.(session.shop);
       },
     },
-    ...(appConfig.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [appConfig.SHOP_CUSTOM_DOMAIN] } : {}),
   });
 }

@@ -100,7 +100,7 @@ export async function enqueueShopifyWebhook(
 }
 
 export type ProviderWebhookResult =
-  | { status: 200; result: "ENQUEUED" | "DUPLICATE" | "IGNORED_UNKNOWN_TRACKING" }
+  | { status: 200; result: "ENQUEUED" | "DUPLICATE" | "IGNORED_UNKNOWN_TRACKING" | "IGNORED_SHOP_INACTIVE" }
   | { status: 400 | 401 | 404; result: string };
 
 /**
@@ -113,7 +113,7 @@ export async function receiveTrackingMoreWebhook(
   input: { token: string; rawBody: string; headers: HeaderReader },
 ): Promise<ProviderWebhookResult> {
   const shop = await ctx.db.prisma.shop.findUnique({ where: { webhookToken: input.token } });
-  if (!shop || shop.uninstalledAt) return { status: 404, result: "unknown webhook address" };
+  if (!shop) return { status: 404, result: "unknown webhook address" };
   const account = await loadProviderAccount(ctx, shop.id, "trackingmore");
   if (!account) return { status: 401, result: "TrackingMore is not connected for this shop" };
 
@@ -124,6 +124,8 @@ export async function receiveTrackingMoreWebhook(
       ? verifyV2Webhook(common)
       : verifyV4Webhook({ ...common, timestamp: input.headers.get("timestamp"), signature: input.headers.get("signature") });
   if (!verdict.ok) return { status: verdict.status, result: verdict.reason };
+  // Uninstalled (until shop/redact): acknowledged so TrackingMore does not retry for days, not applied.
+  if (shop.uninstalledAt) return { status: 200, result: "IGNORED_SHOP_INACTIVE" };
 
   const trackingNumber = normalizeTrackingNumber(verdict.observation.trackingNumber);
   const shipment = await ctx.db.prisma.shipment.findUnique({

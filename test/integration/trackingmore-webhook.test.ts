@@ -165,6 +165,20 @@ describe(`TrackingMore webhook receiver on ${testDialect()}`, () => {
     expect(shipment.status).toBe("inforeceived");
   });
 
+  it("a signed push for an uninstalled shop is acknowledged and not applied; a forged one is still refused", async () => {
+    const uninstalled = await createShopWithTrackingMore(services, { apiKey, webhookSecret: WEBHOOK_SECRET, accountEmail: ACCOUNT_EMAIL });
+    await ingestFulfillment(services, uninstalled.domain, fulfillmentSnapshot({ numbers: [number] }));
+    await database.db.prisma.shop.update({ where: { id: uninstalled.id }, data: { uninstalledAt: new Date() } });
+    const body = await trackingBody(number, apiKey);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const ok = await callAction(route.action, v4Request(uninstalled.webhookToken, body, { timestamp, signature: signV4(timestamp) }), { token: uninstalled.webhookToken });
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ result: "IGNORED_SHOP_INACTIVE" });
+    const forged = await callAction(route.action, v4Request(uninstalled.webhookToken, body, { timestamp, signature: signV4(timestamp, "x") }), { token: uninstalled.webhookToken });
+    expect(forged.status).toBe(401);
+    expect(await database.db.prisma.job.count({ where: { type: "tracking.apply-provider-webhook" } })).toBe(0);
+  });
+
   it("only POST is accepted", async () => {
     const response = await route.loader();
     expect(response.status).toBe(405);
