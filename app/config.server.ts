@@ -26,6 +26,10 @@ const configSchema = z.object({
     .optional()
     .transform((value) => (value ? value.split(",").map((key) => key.trim()).filter(Boolean) : [])),
   TRACKINGMORE_API_BASE_URL: z.url().default("https://api.trackingmore.com"),
+  TRACKTRY_API_BASE_URL: z.url().default("https://api.tracktry.com"),
+  UPS_API_BASE_URL: z.url().default("https://onlinetools.ups.com"),
+  /** UPS's Customer Integration Environment, for shops that choose "test" in settings. */
+  UPS_CIE_API_BASE_URL: z.url().default("https://wwwcie.ups.com"),
   /** How far a TrackingMore v4 webhook `timestamp` may be from our clock before it is refused as a replay. */
   TRACKINGMORE_WEBHOOK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().default(600),
   /** TrackingMore documents a 120 s pause after a 429. */

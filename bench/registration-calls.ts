@@ -7,7 +7,8 @@ import { JobRunner } from "~/jobs/runner.server";
 import { systemClock } from "~/lib/clock";
 import { SecretBox } from "~/lib/crypto.server";
 import { createLogger } from "~/lib/logger.server";
-import { createServiceContext } from "~/services/context.server";
+import { loadConfig } from "~/config.server";
+import { createServiceContext, settingsFromConfig } from "~/services/context.server";
 import { ingestInTransaction } from "~/services/ingest-fulfillment.server";
 import { connectProvider } from "~/services/provider-accounts.server";
 import { ensureShop } from "~/services/shops.server";
@@ -23,6 +24,7 @@ import { freshSqliteDatabase, report } from "./support";
 const SHIPMENTS = 10_000;
 const NUMBERS_PER_FULFILLMENT = 4;
 const DOCUMENTED_BATCH_LIMIT = 40;
+const BENCH_KEY = Buffer.alloc(32, 9).toString("base64");
 
 export async function registrationCalls(): Promise<void> {
   const simulator = await startTrackingMoreSimulator();
@@ -33,8 +35,11 @@ export async function registrationCalls(): Promise<void> {
     db,
     clock: systemClock,
     log: createLogger("silent"),
-    secrets: new SecretBox(Buffer.alloc(32, 9).toString("base64")),
-    settings: { shopifyApiSecret: "bench-api-secret", trackingMoreBaseUrl: simulator.url, providerTimeoutMs: 15_000, rateLimitPauseMs: 120_000, webhookMaxSkewSeconds: 600, registrationLeaseMs: 40_000 },
+    secrets: new SecretBox(BENCH_KEY),
+    settings: {
+      ...settingsFromConfig(loadConfig({ SHOPIFY_API_KEY: "bench", SHOPIFY_API_SECRET: "bench", SHOPIFY_APP_URL: "https://tracklight.bench", ENCRYPTION_KEY: BENCH_KEY })),
+      trackingMoreBaseUrl: simulator.url,
+    },
     shopifyAdmin: async () => {
       throw new Error("not used by this benchmark");
     },

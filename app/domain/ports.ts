@@ -24,6 +24,8 @@ export type RegistrationOutcome =
       providerTrackingId: string | null;
       /** Providers that answer a registration with current data (v4 create, UPS history) pass it on. */
       observation?: TrackingObservation;
+      /** When the registration lapses and must be renewed (UPS Track Alert: 14 days); absent when it lasts. */
+      subscriptionExpiresAt?: Date;
     }
   | { kind: "already_registered"; trackingNumber: string; carrierCode: string; providerTrackingId: string | null }
   | {
@@ -66,6 +68,11 @@ export interface TrackingProvider {
   /** Largest batch one registration call may carry. */
   readonly maxBatchSize: number;
   readonly pollStrategy: PollStrategy;
+  /**
+   * False when registering tells the provider nothing about the past (UPS Track Alert only
+   * forwards new scans): the pipeline then reads the number's history once itself, with `fetch`.
+   */
+  readonly registrationBringsHistory: boolean;
 
   register(items: readonly TrackingRegistration[]): Promise<RegistrationOutcome[]>;
   /** Current data for numbers we registered; numbers the provider does not know are simply absent. */

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { appContext } from "~/context.server";
-import { receiveShopifyWebhook, receiveTrackingMoreWebhook, type ShopifyTopic } from "~/services/receive-webhooks.server";
+import { receiveShopifyWebhook, receiveTrackingMoreWebhook, receiveUpsWebhook, type ShopifyTopic } from "~/services/receive-webhooks.server";
 import { inboundFromRequest, replyToResponse, type InboundWebhook, type WebhookReply } from "./inbound-webhook.server";
 import { readBodyWithLimit } from "./request-body.server";
 
@@ -20,6 +20,8 @@ export interface WebhookRoute {
 /** Shopify sends at most a few hundred kilobytes; anything bigger is not from Shopify. */
 const SHOPIFY_MAX_BYTES = 2 * 1024 * 1024;
 const TRACKINGMORE_MAX_BYTES = 1024 * 1024;
+/** A Track Alert event is about a kilobyte; 64 KB leaves room for v2's delivery photo field without inviting abuse. */
+const UPS_MAX_BYTES = 64 * 1024;
 
 function shopifyWebhook(path: string, topic: ShopifyTopic): WebhookRoute {
   return {
@@ -46,6 +48,16 @@ export const WEBHOOK_ROUTES = {
     async handle(inbound, params) {
       if (inbound.method !== "POST") return { status: 405, text: "Method not allowed" };
       const outcome = await receiveTrackingMoreWebhook(appContext(), { token: params.token ?? "", rawBody: inbound.rawBody, headers: inbound.headers });
+      return { status: outcome.status, json: { result: outcome.result } };
+    },
+  },
+  /** UPS Track Alert's events for one shop; the address goes into each subscription's destination. */
+  ups: {
+    path: "/webhooks/ups/:token",
+    maxBytes: UPS_MAX_BYTES,
+    async handle(inbound, params) {
+      if (inbound.method !== "POST") return { status: 405, text: "Method not allowed" };
+      const outcome = await receiveUpsWebhook(appContext(), { token: params.token ?? "", rawBody: inbound.rawBody, headers: inbound.headers });
       return { status: outcome.status, json: { result: outcome.result } };
     },
   },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { parseTrackingMoreWebhookBody } from "~/adapters/trackingmore/webhook.server";
 import type { FulfillmentSnapshot } from "~/domain/fulfillment";
+import { PROVIDER_IDS } from "~/domain/tracking-observation";
 import { InvalidJobPayloadError } from "./retry-policy";
 import { JOB_TYPES } from "./job-types";
 import { pruneFinishedJobs } from "./queue.server";
@@ -16,6 +17,8 @@ import {
   shopRedactPayloadSchema,
 } from "~/services/compliance.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
+import { applyShopRouting } from "~/services/provider-routing.server";
+import { applyUpsTrackAlertEvent } from "~/services/ups-events.server";
 import { pollStaleShipments } from "~/services/poll-shipments.server";
 import { registerPendingShipments } from "~/services/register-shipments.server";
 import { stopTrackingAtProvider } from "~/services/stop-provider-tracking.server";
@@ -79,6 +82,26 @@ export const applyProviderWebhookJob = defineJob({
   },
 });
 
+export const applyUpsEventJob = defineJob({
+  type: JOB_TYPES.applyUpsEvent,
+  payload: z.object({ shopId: z.string(), body: z.string() }),
+  async run({ shopId, body }, { services }) {
+    const outcome = await applyUpsTrackAlertEvent(services, shopId, body);
+    if (outcome.result === "INVALID_EVENT") throw new InvalidJobPayloadError(outcome.reason);
+    return { result: outcome.result };
+  },
+});
+
+export const applyShopRoutingJob = defineJob({
+  type: JOB_TYPES.applyShopRouting,
+  payload: shopIdPayload,
+  async run({ shopId }, { services }) {
+    const outcome = await applyShopRouting(services, shopId);
+    // Shipments that changed under us are moved on the next pass.
+    return outcome.result === "APPLIED" && outcome.conflicts > 0 ? { result: "CONFLICTS", rescheduleInMs: 1_000 } : { result: outcome.result };
+  },
+});
+
 export const pollShipmentsJob = defineJob({
   type: JOB_TYPES.pollShipments,
   payload: shopIdPayload,
@@ -89,9 +112,16 @@ export const pollShipmentsJob = defineJob({
 
 export const stopProviderTrackingJob = defineJob({
   type: JOB_TYPES.stopProviderTracking,
-  payload: z.object({ shopId: z.string(), shipmentId: z.string() }),
-  async run({ shopId, shipmentId }, { services }) {
-    return { result: await stopTrackingAtProvider(services, shopId, shipmentId) };
+  payload: z.object({
+    shopId: z.string(),
+    shipmentId: z.string(),
+    provider: z.enum(PROVIDER_IDS),
+    trackingNumber: z.string(),
+    carrierCode: z.string().nullable(),
+    providerTrackingId: z.string().nullable(),
+  }),
+  async run(request, { services }) {
+    return { result: await stopTrackingAtProvider(services, request) };
   },
 });
 
@@ -144,6 +174,8 @@ export const ALL_JOBS: ReadonlyArray<JobDefinition<never>> = [
   ingestFulfillmentJob,
   registerShipmentsJob,
   applyProviderWebhookJob,
+  applyUpsEventJob,
+  applyShopRoutingJob,
   pollShipmentsJob,
   stopProviderTrackingJob,
   backfillShopJob,

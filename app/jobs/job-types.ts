@@ -3,6 +3,8 @@ export const JOB_TYPES = {
   ingestFulfillment: "shopify.ingest-fulfillment",
   registerShipments: "shipments.register",
   applyProviderWebhook: "tracking.apply-provider-webhook",
+  applyUpsEvent: "tracking.apply-ups-event",
+  applyShopRouting: "shop.apply-routing",
   pollShipments: "shipments.poll",
   stopProviderTracking: "shipments.stop-provider-tracking",
   backfillShop: "shop.backfill",

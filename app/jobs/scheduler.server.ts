@@ -1,4 +1,5 @@
 import type { ServiceContext } from "~/services/context.server";
+import { queueSubscriptionRenewals } from "~/services/register-shipments.server";
 import { JOB_TYPES } from "./job-types";
 import { enqueueJob } from "./queue.server";
 
@@ -15,6 +16,9 @@ export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls
   for (const shop of shops) {
     await enqueueJob(ctx.db, now, JOB_TYPES.pollShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `poll:${shop.id}` });
   }
+
+  // Subscriptions about to lapse join the registration queue below.
+  await queueSubscriptionRenewals(ctx);
 
   // A registration whose job died (or whose lease ran out in a crash) is picked up again here.
   const waiting = await ctx.db.prisma.shipment.groupBy({

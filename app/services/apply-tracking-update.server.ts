@@ -62,6 +62,9 @@ async function applyOnce(ctx: ServiceContext, shopId: string, observation: Track
     const knownIdentities = new Set(known.map((row) => row.identity));
     const fresh = [...incoming].filter(([identity]) => !knownIdentities.has(identity));
     if (fresh.length > 0) {
+      // After a switch of provider, the new one reports the whole history in its own words;
+      // keeping the old provider's copies would show every scan twice.
+      await tx.trackingEvent.deleteMany({ where: { shipmentId: shipment.id, source: { not: observation.provider } } });
       await tx.trackingEvent.createMany({
         data: fresh.map(([identity, event]) => ({
           shipmentId: shipment.id,

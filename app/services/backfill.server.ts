@@ -6,6 +6,7 @@ import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import type { ServiceContext } from "./context.server";
 import { ingestInTransaction } from "./ingest-fulfillment.server";
+import { loadShopRouting } from "./provider-routing.server";
 
 /**
  * Backfill: read the shop's orders of the last N days through one Admin GraphQL bulk
@@ -67,7 +68,7 @@ export async function runBackfillStep(ctx: ServiceContext, runId: string): Promi
 
 async function ingestJsonl(
   ctx: ServiceContext,
-  shop: { id: string; trackingProvider: string },
+  shop: { id: string },
   runId: string,
   url: string,
   alreadyProcessed: number,
@@ -81,6 +82,7 @@ async function ingestJsonl(
     const lines = pending;
     pending = [];
     await ctx.db.prisma.$transaction(async (tx) => {
+      const routing = await loadShopRouting(tx, shop.id);
       let orders = 0;
       let trackingNumbers = 0;
       for (const line of lines) {
@@ -88,7 +90,7 @@ async function ingestJsonl(
         if (snapshots.length > 0) orders++;
         for (const snapshot of snapshots) {
           trackingNumbers += desiredTracking(snapshot).length;
-          await ingestInTransaction(ctx, tx, shop, snapshot);
+          await ingestInTransaction(ctx, tx, shop, snapshot, routing);
         }
       }
       // Progress moves in the same transaction as the data, so a resumed run skips exactly what was stored.

@@ -11,9 +11,13 @@ import { ProviderThrottle } from "~/lib/provider-throttle.server";
  * against their own database, clock and simulators.
  */
 export interface ServiceSettings {
+  /** Public URL of the app: provider webhooks (UPS Track Alert destinations) point here. */
+  appUrl: string;
   /** Signs Shopify's webhooks and app proxy requests. */
   shopifyApiSecret: string;
   trackingMoreBaseUrl: string;
+  tracktryBaseUrl: string;
+  upsBaseUrls: { production: string; cie: string };
   providerTimeoutMs: number;
   rateLimitPauseMs: number;
   webhookMaxSkewSeconds: number;
@@ -34,8 +38,11 @@ export interface ServiceContext {
 
 export function settingsFromConfig(config: AppConfig): ServiceSettings {
   return {
+    appUrl: config.SHOPIFY_APP_URL,
     shopifyApiSecret: config.SHOPIFY_API_SECRET,
     trackingMoreBaseUrl: config.TRACKINGMORE_API_BASE_URL,
+    tracktryBaseUrl: config.TRACKTRY_API_BASE_URL,
+    upsBaseUrls: { production: config.UPS_API_BASE_URL, cie: config.UPS_CIE_API_BASE_URL },
     providerTimeoutMs: config.PROVIDER_HTTP_TIMEOUT_MS,
     rateLimitPauseMs: config.PROVIDER_RATE_LIMIT_PAUSE_MS,
     webhookMaxSkewSeconds: config.TRACKINGMORE_WEBHOOK_MAX_SKEW_SECONDS,

@@ -5,7 +5,10 @@ import { desiredTracking, diffTrackingNumbers, isActiveFulfillment, type Fulfill
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import { adjustStatusCount } from "~/models/shipment-status-counts.server";
+import type { ProviderId } from "~/domain/tracking-observation";
 import type { ServiceContext } from "./context.server";
+import { loadShopRouting, providerFor, type ShopRouting } from "./provider-routing.server";
+import { enqueueStopAtProvider } from "./stop-provider-tracking.server";
 
 /**
  * Bring our copy of one fulfillment in line with Shopify's: new tracking numbers become
@@ -30,8 +33,10 @@ export async function ingestFulfillment(ctx: ServiceContext, shopDomain: string,
 export async function ingestInTransaction(
   ctx: ServiceContext,
   tx: TransactionClient,
-  shop: { id: string; trackingProvider: string },
+  shop: { id: string },
   snapshot: FulfillmentSnapshot,
+  /** The shop's routing, when the caller ingests many snapshots in a row; read here otherwise. */
+  knownRouting?: ShopRouting,
 ): Promise<IngestResult> {
   const now = ctx.clock.now();
   const existing = await tx.fulfillment.findUnique({
@@ -64,9 +69,10 @@ export async function ingestInTransaction(
   );
 
   let needsRegistration = false;
+  const routing = added.length > 0 ? (knownRouting ?? (await loadShopRouting(tx, shop.id))) : null;
   for (const number of added) {
     const entry = desired.find((candidate) => candidate.number === number)!;
-    const { shipmentId, waitsForRegistration } = await addShipment(tx, shop, entry, snapshot.destinationCountry, now);
+    const { shipmentId, waitsForRegistration } = await addShipment(tx, shop.id, routing!, entry, snapshot.destinationCountry, now);
     await lockShipment(ctx, tx, shipmentId);
     await tx.shipmentFulfillment.upsert({
       where: { shipmentId_fulfillmentId: { shipmentId, fulfillmentId: fulfillment.id } },
@@ -126,41 +132,50 @@ async function upsertOrder(tx: TransactionClient, shopId: string, snapshot: Fulf
 
 async function addShipment(
   tx: TransactionClient,
-  shop: { id: string; trackingProvider: string },
+  shopId: string,
+  routing: ShopRouting,
   entry: FulfillmentTracking,
   destinationCountry: string | null,
   now: Date,
 ): Promise<{ shipmentId: string; waitsForRegistration: boolean }> {
-  const existing = await tx.shipment.findUnique({ where: { shopId_trackingNumber: { shopId: shop.id, trackingNumber: entry.number } } });
+  const existing = await tx.shipment.findUnique({ where: { shopId_trackingNumber: { shopId, trackingNumber: entry.number } } });
   if (existing) {
     if (existing.registrationState !== "stopped") return { shipmentId: existing.id, waitsForRegistration: false };
-    // A number that comes back (re-added to a fulfillment) resumes where it left off.
-    const resumed = existing.providerTrackingId ? "registered" : "pending";
+    // A number that comes back (re-added to a fulfillment) resumes where it left off, at the
+    // provider that tracks it now.
+    const provider = providerFor(routing, existing);
+    const resumesRegistration = provider === existing.provider && existing.providerTrackingId !== null;
     await tx.shipment.update({
       where: { id: existing.id },
-      data: { registrationState: resumed, stoppedAt: null, stopReason: null, version: { increment: 1 } },
+      data: {
+        registrationState: resumesRegistration ? "registered" : "pending",
+        stoppedAt: null,
+        stopReason: null,
+        ...(provider === existing.provider ? {} : { provider, providerTrackingId: null, registeredAt: null, subscriptionExpiresAt: null }),
+        version: { increment: 1 },
+      },
     });
-    return { shipmentId: existing.id, waitsForRegistration: resumed === "pending" };
+    return { shipmentId: existing.id, waitsForRegistration: !resumesRegistration };
   }
 
   const carrier = resolveCarrier({ trackingNumber: entry.number, shopifyCompany: entry.company });
   const carrierCode = carrier.kind === "resolved" ? carrier.carrierCode : null;
   const created = await tx.shipment.create({
     data: {
-      shopId: shop.id,
+      shopId,
       trackingNumber: entry.number,
       carrierCode,
       carrierSource: carrier.kind === "resolved" ? carrier.source : null,
       trackingCompany: entry.company,
       trackingUrl: entry.url ?? (carrierCode ? trackingUrlFor(carrierCode, entry.number) : null),
-      provider: shop.trackingProvider,
+      provider: providerFor(routing, { trackingNumber: entry.number, carrierCode }),
       destinationCountry,
       status: "pending",
       registrationState: "pending",
       createdAt: now,
     },
   });
-  await adjustStatusCount(tx, shop.id, "pending", 1);
+  await adjustStatusCount(tx, shopId, "pending", 1);
   return { shipmentId: created.id, waitsForRegistration: true };
 }
 
@@ -174,7 +189,14 @@ async function stopIfOrphaned(tx: TransactionClient, shopId: string, shipmentId:
   });
   if (shipment.providerTrackingId || shipment.registeredAt) {
     // The provider keeps pushing (and may bill) until told to stop.
-    await enqueueJob(tx, now, JOB_TYPES.stopProviderTracking, { shopId, shipmentId }, { shopId, dedupeKey: `stop:${shipmentId}:${now.getTime()}` });
+    await enqueueStopAtProvider(tx, now, {
+      shopId,
+      shipmentId,
+      provider: shipment.provider as ProviderId,
+      trackingNumber: shipment.trackingNumber,
+      carrierCode: shipment.carrierCode,
+      providerTrackingId: shipment.providerTrackingId,
+    });
   }
   return true;
 }

@@ -23,14 +23,35 @@ const MAX_SHIPMENTS_PER_RUN = 2_000;
 const WATERMARK_OVERLAP_MS = 10 * 60_000;
 
 export async function pollStaleShipments(ctx: ServiceContext, shopId: string): Promise<PollResult> {
-  const shop = await ctx.db.prisma.shop.findUnique({ where: { id: shopId } });
+  const shop = await ctx.db.prisma.shop.findUnique({ where: { id: shopId }, include: { providerAccounts: { select: { provider: true } } } });
   if (!shop || shop.uninstalledAt) return { result: "SKIPPED_SHOP_INACTIVE" };
-  const account = await loadProviderAccount(ctx, shopId, shop.trackingProvider as ProviderId);
+  if (shop.providerAccounts.length === 0) return { result: "SKIPPED_NO_PROVIDER" };
+  // Each connected provider is polled for the shipments it tracks.
+  const results: PollResult[] = [];
+  for (const { provider } of shop.providerAccounts) {
+    results.push(await pollProvider(ctx, shopId, provider as ProviderId, shop.pollIntervalMinutes));
+  }
+  return results.length === 1 ? results[0]! : combine(results);
+}
+
+function combine(results: PollResult[]): PollResult {
+  const polled = results.filter((result): result is Extract<PollResult, { result: "POLLED" }> => result.result === "POLLED");
+  if (polled.length === 0) return results.find((result) => result.result === "BLOCKED_NOW") ?? results[0]!;
+  return {
+    result: "POLLED",
+    checked: polled.reduce((sum, result) => sum + result.checked, 0),
+    updated: polled.reduce((sum, result) => sum + result.updated, 0),
+    calls: polled.reduce((sum, result) => sum + result.calls, 0),
+  };
+}
+
+async function pollProvider(ctx: ServiceContext, shopId: string, providerId: ProviderId, pollIntervalMinutes: number): Promise<PollResult> {
+  const account = await loadProviderAccount(ctx, shopId, providerId);
   if (!account) return { result: "SKIPPED_NO_PROVIDER" };
   if (account.blockedReason) return { result: "SKIPPED_PROVIDER_BLOCKED" };
-  const provider = buildTrackingProvider(ctx, account);
+  const provider = await buildTrackingProvider(ctx, account);
   const now = ctx.clock.now();
-  const staleBefore = new Date(now.getTime() - shop.pollIntervalMinutes * 60_000);
+  const staleBefore = new Date(now.getTime() - pollIntervalMinutes * 60_000);
 
   try {
     if (provider.pollStrategy.kind === "by_numbers") {
@@ -40,7 +61,12 @@ export async function pollStaleShipments(ctx: ServiceContext, shopId: string): P
           provider: account.provider,
           registrationState: "registered",
           status: { notIn: [...FINAL_STATUSES] },
-          OR: [{ lastCheckedAt: { lt: staleBefore } }, { lastCheckedAt: null, registeredAt: { lt: staleBefore } }],
+          OR: [
+            { lastCheckedAt: { lt: staleBefore } },
+            // Never heard of: due once the provider had an interval to report, or at once when
+            // registering brought no history (UPS), which is how that history is read.
+            provider.registrationBringsHistory ? { lastCheckedAt: null, registeredAt: { lt: staleBefore } } : { lastCheckedAt: null },
+          ],
         },
         orderBy: { lastCheckedAt: { sort: "asc", nulls: "first" } },
         take: MAX_SHIPMENTS_PER_RUN,

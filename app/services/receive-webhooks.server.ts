@@ -2,12 +2,13 @@ import { verifyShopifyWebhook } from "~/adapters/shopify-admin/webhook-verificat
 import { verifyV2Webhook, verifyV4Webhook } from "~/adapters/trackingmore/webhook.server";
 import { restFulfillmentSchema, snapshotFromWebhook } from "~/adapters/shopify-admin/fulfillment-payloads";
 import { normalizeTrackingNumber } from "~/domain/carriers/detect";
-import { sha256Hex } from "~/lib/crypto.server";
+import { secretsEqual, sha256Hex } from "~/lib/crypto.server";
+import { parseTrackAlertEvent } from "~/adapters/ups/webhook";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob, type EnqueueResult } from "~/jobs/queue.server";
 import { customerDataRequestPayloadSchema, customerRedactPayloadSchema, shopRedactPayloadSchema } from "./compliance.server";
 import type { ServiceContext } from "./context.server";
-import { loadProviderAccount } from "./provider-accounts.server";
+import { accountFromRow, loadProviderAccount } from "./provider-accounts.server";
 import { markShopUninstalled } from "./shops.server";
 
 /** Request headers as far as webhook intake reads them; a Fetch `Headers` is one. */
@@ -115,7 +116,7 @@ export async function receiveTrackingMoreWebhook(
   const shop = await ctx.db.prisma.shop.findUnique({ where: { webhookToken: input.token } });
   if (!shop) return { status: 404, result: "unknown webhook address" };
   const account = await loadProviderAccount(ctx, shop.id, "trackingmore");
-  if (!account) return { status: 401, result: "TrackingMore is not connected for this shop" };
+  if (account?.provider !== "trackingmore") return { status: 401, result: "TrackingMore is not connected for this shop" };
 
   const keys = { webhookSecret: account.credentials.webhookSecret, accountEmail: account.credentials.accountEmail };
   const common = { rawBody: input.rawBody, keys, nowMs: ctx.clock.now().getTime(), maxSkewSeconds: ctx.settings.webhookMaxSkewSeconds };
@@ -133,6 +134,7 @@ export async function receiveTrackingMoreWebhook(
     select: { registrationState: true, provider: true },
   });
   if (!shipment || shipment.provider !== "trackingmore" || shipment.registrationState === "stopped") {
+    await countIgnoredEvent(ctx, account.id);
     return { status: 200, result: "IGNORED_UNKNOWN_TRACKING" };
   }
   const enqueued = await enqueueJob(
@@ -141,6 +143,74 @@ export async function receiveTrackingMoreWebhook(
     JOB_TYPES.applyProviderWebhook,
     { shopId: shop.id, provider: "trackingmore", apiVersion: account.apiVersion ?? "v4", body: input.rawBody },
     { shopId: shop.id, dedupeKey: `trackingmore:${shop.id}:${sha256Hex(input.rawBody)}` },
+  );
+  return { status: 200, result: enqueued };
+}
+
+/** Pushes for numbers a shop does not track are acknowledged and counted, so a merchant can see a misrouted webhook. */
+export async function countIgnoredEvent(ctx: ServiceContext, accountId: string): Promise<void> {
+  await ctx.db.prisma.providerAccount.updateMany({ where: { id: accountId }, data: { ignoredEvents: { increment: 1 } } });
+}
+
+export type UpsWebhookResult =
+  | { status: 200; result: "ENQUEUED" | "DUPLICATE" | "IGNORED_SHOP_INACTIVE" }
+  | { status: 400 | 401 | 404; result: string };
+
+interface UpsDestination {
+  shopId: string;
+  credential: string;
+  active: boolean;
+  expiresAtMs: number;
+}
+
+// UPS posts events in bursts and expects an answer within milliseconds; the shop and its
+// credential are cached briefly so the acknowledgement costs one insert. A mismatch reloads once,
+// so a reconnected account is never refused on a stale entry.
+const UPS_DESTINATION_TTL_MS = 30_000;
+const upsDestinations = new Map<string, UpsDestination>();
+
+async function upsDestination(ctx: ServiceContext, token: string, fresh: boolean): Promise<UpsDestination | null> {
+  const nowMs = ctx.clock.now().getTime();
+  const cached = upsDestinations.get(token);
+  if (!fresh && cached && cached.expiresAtMs > nowMs) return cached;
+  const shop = await ctx.db.prisma.shop.findUnique({
+    where: { webhookToken: token },
+    select: { id: true, uninstalledAt: true, providerAccounts: { where: { provider: "ups" } } },
+  });
+  const row = shop?.providerAccounts[0];
+  if (!shop || !row) {
+    upsDestinations.delete(token);
+    return null;
+  }
+  const account = accountFromRow(ctx, row);
+  if (account.provider !== "ups") return null;
+  const destination = { shopId: shop.id, credential: account.credentials.webhookCredential, active: !shop.uninstalledAt, expiresAtMs: nowMs + UPS_DESTINATION_TTL_MS };
+  upsDestinations.set(token, destination);
+  return destination;
+}
+
+/**
+ * UPS Track Alert posts each event to /webhooks/ups/<shop token> with the credential we gave it
+ * in the `credential` header. UPS never retries, so the raw event is stored as a job before the
+ * 200 and applied afterwards. Wrong or missing credential → 401, not JSON or not an event → 400;
+ * nothing is written on any rejection.
+ */
+export async function receiveUpsWebhook(ctx: ServiceContext, input: { token: string; rawBody: string; headers: HeaderReader }): Promise<UpsWebhookResult> {
+  const presented = input.headers.get("credential") ?? "";
+  let destination = await upsDestination(ctx, input.token, false);
+  if (destination && !secretsEqual(presented, destination.credential)) destination = await upsDestination(ctx, input.token, true);
+  if (!destination) return { status: 404, result: "unknown webhook address" };
+  if (!presented || !secretsEqual(presented, destination.credential)) return { status: 401, result: "credential does not match" };
+
+  const event = parseTrackAlertEvent(input.rawBody);
+  if (!event.ok) return { status: 400, result: event.reason };
+  if (!destination.active) return { status: 200, result: "IGNORED_SHOP_INACTIVE" };
+  const enqueued = await enqueueJob(
+    ctx.db,
+    ctx.clock.now(),
+    JOB_TYPES.applyUpsEvent,
+    { shopId: destination.shopId, body: input.rawBody },
+    { shopId: destination.shopId, dedupeKey: `ups:${destination.shopId}:${sha256Hex(input.rawBody)}` },
   );
   return { status: 200, result: enqueued };
 }

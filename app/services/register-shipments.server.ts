@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
+import { FINAL_STATUSES } from "~/domain/shipment-status";
 import { BatchTooLargeError, isExternalServiceError, QuotaExhaustedError } from "~/domain/errors";
 import type { RegistrationOutcome, TrackingProvider, TrackingRegistration } from "~/domain/ports";
 import type { ProviderId } from "~/domain/tracking-observation";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
+import { enqueueStopAtProvider } from "./stop-provider-tracking.server";
 import { applyTrackingObservation } from "./apply-tracking-update.server";
 import type { ServiceContext } from "./context.server";
 import {
@@ -39,13 +41,38 @@ interface ClaimedShipment {
 export async function registerPendingShipments(ctx: ServiceContext, shopId: string, options: { maxBatches?: number } = {}): Promise<RegisterResult> {
   const shop = await ctx.db.prisma.shop.findUnique({ where: { id: shopId } });
   if (!shop || shop.uninstalledAt) return { result: "SKIPPED_SHOP_INACTIVE" };
-  const account = await loadProviderAccount(ctx, shopId, shop.trackingProvider as ProviderId);
+  // A shop's shipments may be routed to several providers (UPS numbers to Track Alert, the rest
+  // to TrackingMore); each provider's waiting shipments go in its own batches.
+  const waiting = await ctx.db.prisma.shipment.groupBy({ by: ["provider"], where: claimableWhere(ctx, shopId) });
+  const providers = waiting.length > 0 ? waiting.map((group) => group.provider as ProviderId) : [shop.trackingProvider as ProviderId];
+  const results: RegisterResult[] = [];
+  for (const provider of providers) results.push(await registerWithProvider(ctx, shopId, provider, options.maxBatches ?? 25));
+  return results.length === 1 ? results[0]! : combine(results);
+}
+
+/** Several providers' results as one: work left anywhere means come back; counts add up. */
+function combine(results: RegisterResult[]): RegisterResult {
+  const totals = { registered: 0, rejected: 0, calls: 0 };
+  let morePending = false;
+  for (const result of results) {
+    if (result.result === "MORE_PENDING") morePending = true;
+    if (result.result === "MORE_PENDING" || result.result === "DONE") {
+      totals.registered += result.registered;
+      totals.rejected += result.rejected;
+      totals.calls += result.calls;
+    }
+  }
+  return { result: morePending ? "MORE_PENDING" : "DONE", ...totals };
+}
+
+async function registerWithProvider(ctx: ServiceContext, shopId: string, providerId: ProviderId, maxBatches: number): Promise<RegisterResult> {
+  const account = await loadProviderAccount(ctx, shopId, providerId);
   if (!account) return { result: "SKIPPED_NO_PROVIDER" };
   if (account.blockedReason) return { result: "SKIPPED_PROVIDER_BLOCKED" };
-  const provider = buildTrackingProvider(ctx, account);
+  const provider = await buildTrackingProvider(ctx, account);
 
   const totals = { registered: 0, rejected: 0, calls: 0 };
-  for (let batch = 0; batch < (options.maxBatches ?? 25); batch++) {
+  for (let batch = 0; batch < maxBatches; batch++) {
     const claimToken = randomUUID();
     const claimed = await claimShipments(ctx, shopId, account.provider, claimToken, provider.maxBatchSize);
     if (claimed.length === 0) return { result: "DONE", ...totals };
@@ -53,7 +80,7 @@ export async function registerPendingShipments(ctx: ServiceContext, shopId: stri
       const items = await withCarriers(ctx, provider, claimed, claimToken, totals);
       if (items.length === 0) continue;
       const outcomes = await registerSplittingOversizedBatches(provider, items, totals);
-      const settled = await settleOutcomes(ctx, shopId, claimToken, outcomes);
+      const settled = await settleOutcomes(ctx, shopId, provider, claimToken, outcomes);
       totals.registered += settled.registered;
       totals.rejected += settled.rejected;
       await fetchAlreadyRegistered(ctx, shopId, provider, settled.alreadyRegistered);
@@ -72,17 +99,20 @@ export async function registerPendingShipments(ctx: ServiceContext, shopId: stri
       throw error;
     }
   }
-  const remaining = await ctx.db.prisma.shipment.count({ where: { shopId, registrationState: "pending" } });
+  const remaining = await ctx.db.prisma.shipment.count({ where: { shopId, provider: providerId, registrationState: "pending" } });
   return { result: remaining > 0 ? "MORE_PENDING" : "DONE", ...totals };
+}
+
+function claimableWhere(ctx: ServiceContext, shopId: string) {
+  return {
+    shopId,
+    OR: [{ registrationState: "pending" }, { registrationState: "registering", registrationLeaseUntil: { lt: ctx.clock.now() } }],
+  };
 }
 
 async function claimShipments(ctx: ServiceContext, shopId: string, provider: string, claimToken: string, limit: number): Promise<ClaimedShipment[]> {
   const now = ctx.clock.now();
-  const claimable = {
-    shopId,
-    provider,
-    OR: [{ registrationState: "pending" }, { registrationState: "registering", registrationLeaseUntil: { lt: now } }],
-  };
+  const claimable = { ...claimableWhere(ctx, shopId), provider };
   return ctx.db.prisma.$transaction(async (tx) => {
     const candidates = await tx.shipment.findMany({ where: claimable, orderBy: { createdAt: "asc" }, take: limit, select: { id: true } });
     if (candidates.length === 0) return [];
@@ -189,12 +219,20 @@ interface Settled {
   registered: number;
   rejected: number;
   quotaRanOut: boolean;
+  /** Registered with no data in the answer: nothing is known about these yet. */
+  neverChecked: number;
   alreadyRegistered: Array<{ trackingNumber: string; carrierCode: string; providerTrackingId: string | null }>;
 }
 
-async function settleOutcomes(ctx: ServiceContext, shopId: string, claimToken: string, outcomes: RegistrationOutcome[]): Promise<Settled> {
+async function settleOutcomes(
+  ctx: ServiceContext,
+  shopId: string,
+  { id: providerId, registrationBringsHistory }: Pick<TrackingProvider, "id" | "registrationBringsHistory">,
+  claimToken: string,
+  outcomes: RegistrationOutcome[],
+): Promise<Settled> {
   const now = ctx.clock.now();
-  const settled: Settled = { registered: 0, rejected: 0, quotaRanOut: false, alreadyRegistered: [] };
+  const settled: Settled = { registered: 0, rejected: 0, quotaRanOut: false, alreadyRegistered: [], neverChecked: 0 };
   await ctx.db.prisma.$transaction(async (tx) => {
     for (const outcome of outcomes) {
       const mine = { shopId, trackingNumber: outcome.trackingNumber, registrationClaim: claimToken };
@@ -224,20 +262,29 @@ async function settleOutcomes(ctx: ServiceContext, shopId: string, claimToken: s
           registrationLeaseUntil: null,
           registrationError: null,
           registeredAt: now,
+          subscriptionExpiresAt: outcome.kind === "registered" ? (outcome.subscriptionExpiresAt ?? null) : null,
           ...(outcome.providerTrackingId ? { providerTrackingId: outcome.providerTrackingId } : {}),
         },
       });
       if (updated.count === 0) {
-        // The claim was lost: the number was removed from its fulfillment while we registered it.
+        // The claim was lost while we registered: the number was removed from its fulfillment, or
+        // the shop routed it to another provider. The provider we just told must forget it again.
         const shipment = await tx.shipment.findUnique({ where: { shopId_trackingNumber: { shopId, trackingNumber: outcome.trackingNumber } } });
-        if (shipment?.registrationState === "stopped") {
-          await tx.shipment.update({ where: { id: shipment.id }, data: { providerTrackingId: outcome.providerTrackingId ?? shipment.providerTrackingId } });
-          await enqueueJob(tx, now, JOB_TYPES.stopProviderTracking, { shopId, shipmentId: shipment.id }, { shopId, dedupeKey: `stop:${shipment.id}:${now.getTime()}` });
+        if (shipment && (shipment.registrationState === "stopped" || shipment.provider !== providerId)) {
+          await enqueueStopAtProvider(tx, now, {
+            shopId,
+            shipmentId: shipment.id,
+            provider: providerId,
+            trackingNumber: shipment.trackingNumber,
+            carrierCode: outcome.carrierCode,
+            providerTrackingId: outcome.providerTrackingId,
+          });
         }
         continue;
       }
       settled.registered++;
       if (outcome.kind === "already_registered") settled.alreadyRegistered.push(outcome);
+      else if (!outcome.observation && !registrationBringsHistory) settled.neverChecked++;
     }
     // Anything the provider did not mention goes back to the queue rather than hanging in "registering".
     await tx.shipment.updateMany({
@@ -249,6 +296,10 @@ async function settleOutcomes(ctx: ServiceContext, shopId: string, claimToken: s
     if (outcome.kind === "registered" && outcome.observation) {
       await applyTrackingObservation(ctx, shopId, outcome.observation);
     }
+  }
+  if (settled.neverChecked > 0) {
+    // UPS Track Alert forwards only new scans: the poller reads each new number's history now.
+    await enqueueJob(ctx.db, now, JOB_TYPES.pollShipments, { shopId }, { shopId, singletonKey: `poll:${shopId}` });
   }
   return settled;
 }
@@ -274,4 +325,27 @@ async function blockForQuota(ctx: ServiceContext, account: ProviderAccountWithCr
     "quota_exhausted",
     new QuotaExhaustedError("the provider ran out of quota part-way through a batch", { service: account.provider }),
   );
+}
+
+/** Renew this long before a subscription lapses: two days of margin survive a worker outage over a weekend night. */
+export const RENEWAL_MARGIN_MS = 48 * 60 * 60_000;
+
+/**
+ * Registrations that lapse (UPS Track Alert subscriptions last 14 days) go back to the queue
+ * before they do, for shipments still on their way. Delivered or expired shipments, stopped ones
+ * and uninstalled shops' are left to lapse. Returns the shops that now have renewals waiting.
+ */
+export async function queueSubscriptionRenewals(ctx: ServiceContext): Promise<string[]> {
+  const now = ctx.clock.now();
+  const due = {
+    registrationState: "registered",
+    subscriptionExpiresAt: { lt: new Date(now.getTime() + RENEWAL_MARGIN_MS) },
+    status: { notIn: [...FINAL_STATUSES] },
+    shop: { uninstalledAt: null },
+  };
+  const shops = await ctx.db.prisma.shipment.groupBy({ by: ["shopId"], where: due });
+  if (shops.length === 0) return [];
+  // `registeredAt` stays: it is what tells a renewal from a first registration.
+  await ctx.db.prisma.shipment.updateMany({ where: due, data: { registrationState: "pending", version: { increment: 1 } } });
+  return shops.map((group) => group.shopId);
 }

@@ -1,28 +1,49 @@
+import type { TransactionClient } from "~/db/database.server";
 import type { ProviderId } from "~/domain/tracking-observation";
+import { JOB_TYPES } from "~/jobs/job-types";
+import { enqueueJob } from "~/jobs/queue.server";
 import type { ServiceContext } from "./context.server";
 import { buildTrackingProvider, loadProviderAccount } from "./provider-accounts.server";
 
 export type StopResult = "STOPPED_AT_PROVIDER" | "SKIPPED_RESUMED" | "SKIPPED_UNKNOWN" | "SKIPPED_NO_PROVIDER";
 
+/** Which provider should forget which number: fixed when the stop is decided, because routing may move the shipment on. */
+export interface StopRequest {
+  shopId: string;
+  shipmentId: string;
+  provider: ProviderId;
+  trackingNumber: string;
+  carrierCode: string | null;
+  providerTrackingId: string | null;
+}
+
+export async function enqueueStopAtProvider(tx: TransactionClient, now: Date, request: StopRequest): Promise<void> {
+  await enqueueJob(tx, now, JOB_TYPES.stopProviderTracking, request, {
+    shopId: request.shopId,
+    dedupeKey: `stop:${request.shipmentId}:${request.provider}:${now.getTime()}`,
+  });
+}
+
 /**
- * Tell the provider to stop tracking a number no fulfillment carries any more, so it stops
- * pushing updates (and counting it). If the number came back meanwhile, leave it alone.
+ * Tell a provider to stop tracking a number we no longer track there (no fulfillment carries it
+ * any more, or the shop routed it to another provider), so it stops pushing updates and counting
+ * it. If the number came back to that provider meanwhile, leave it alone.
  */
-export async function stopTrackingAtProvider(ctx: ServiceContext, shopId: string, shipmentId: string): Promise<StopResult> {
-  const shipment = await ctx.db.prisma.shipment.findUnique({ where: { id: shipmentId } });
+export async function stopTrackingAtProvider(ctx: ServiceContext, request: StopRequest): Promise<StopResult> {
+  const shipment = await ctx.db.prisma.shipment.findUnique({ where: { id: request.shipmentId } });
   if (!shipment) return "SKIPPED_UNKNOWN";
-  if (shipment.registrationState !== "stopped") return "SKIPPED_RESUMED";
-  const account = await loadProviderAccount(ctx, shopId, shipment.provider as ProviderId);
+  const stillTrackedThere = shipment.provider === request.provider && shipment.registrationState !== "stopped";
+  if (stillTrackedThere) return "SKIPPED_RESUMED";
+  const account = await loadProviderAccount(ctx, request.shopId, request.provider);
   if (!account) return "SKIPPED_NO_PROVIDER";
-  await buildTrackingProvider(ctx, account).stopTracking({
-    trackingNumber: shipment.trackingNumber,
-    carrierCode: shipment.carrierCode ?? "",
-    providerTrackingId: shipment.providerTrackingId,
-  });
-  // Forget the provider's id: if the number is ever re-added it must be registered afresh.
-  await ctx.db.prisma.shipment.updateMany({
-    where: { id: shipmentId, registrationState: "stopped" },
-    data: { providerTrackingId: null, registeredAt: null, version: { increment: 1 } },
-  });
+  const provider = await buildTrackingProvider(ctx, account);
+  await provider.stopTracking({ trackingNumber: request.trackingNumber, carrierCode: request.carrierCode ?? "", providerTrackingId: request.providerTrackingId });
+  if (shipment.provider === request.provider) {
+    // Forget the provider's id: if the number is ever re-added it must be registered afresh.
+    await ctx.db.prisma.shipment.updateMany({
+      where: { id: shipment.id, provider: request.provider, registrationState: "stopped" },
+      data: { providerTrackingId: null, registeredAt: null, subscriptionExpiresAt: null, version: { increment: 1 } },
+    });
+  }
   return "STOPPED_AT_PROVIDER";
 }

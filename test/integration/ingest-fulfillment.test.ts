@@ -207,7 +207,14 @@ describe(`ingesting Shopify fulfillments on ${testDialect()}`, () => {
     const stopJobs = await jobs(JOB_TYPES.stopProviderTracking);
     expect(stopJobs).toHaveLength(1);
     expect(stopJobs[0]!.state).toBe("queued");
-    expect(JSON.parse(stopJobs[0]!.payload)).toEqual({ shopId: shop.id, shipmentId: old.id });
+    expect(JSON.parse(stopJobs[0]!.payload)).toEqual({
+      shopId: shop.id,
+      shipmentId: old.id,
+      provider: "trackingmore",
+      trackingNumber: a,
+      carrierCode: old.carrierCode,
+      providerTrackingId: old.providerTrackingId,
+    });
     expect(await shipment(b)).toMatchObject({ registrationState: "pending" });
     expect(await jobs(JOB_TYPES.registerShipments)).toHaveLength(1);
   });

@@ -6,7 +6,7 @@ import { systemClock } from "~/lib/clock";
 import { SecretBox } from "~/lib/crypto.server";
 import { createLogger } from "~/lib/logger.server";
 import { ProviderThrottle } from "~/lib/provider-throttle.server";
-import { createServiceContext, type ServiceContext, type ServiceSettings } from "~/services/context.server";
+import { createServiceContext, settingsFromConfig, type ServiceContext, type ServiceSettings } from "~/services/context.server";
 import { createShopifyApp } from "~/shopify-app.server";
 import type { AdminGraphql } from "~/adapters/shopify-admin/client.server";
 
@@ -15,6 +15,9 @@ export const TEST_API_SECRET = "tracklight-test-api-secret";
 export interface TestServicesOptions {
   clock?: Clock;
   trackingMoreBaseUrl?: string;
+  tracktryBaseUrl?: string;
+  /** The UPS simulator, used for both UPS environments. */
+  upsBaseUrl?: string;
   /** Loopback Shopify simulator; background work reaches it through the real `unauthenticated.admin`. */
   shopifyAdminOrigin?: string;
   settings?: Partial<ServiceSettings>;
@@ -43,12 +46,11 @@ export function createTestServices(db: Database, options: TestServicesOptions = 
     secrets: new SecretBox(config.ENCRYPTION_KEY),
     throttle: new ProviderThrottle(db, clock, { maxWaitMs: options.throttleMaxWaitMs ?? 5_000 }),
     settings: {
-      shopifyApiSecret: config.SHOPIFY_API_SECRET,
+      ...settingsFromConfig(config),
       trackingMoreBaseUrl: options.trackingMoreBaseUrl ?? "http://127.0.0.1:9",
+      tracktryBaseUrl: options.tracktryBaseUrl ?? "http://127.0.0.1:9",
+      upsBaseUrls: { production: options.upsBaseUrl ?? "http://127.0.0.1:9", cie: options.upsBaseUrl ?? "http://127.0.0.1:9" },
       providerTimeoutMs: 5_000,
-      rateLimitPauseMs: 120_000,
-      webhookMaxSkewSeconds: 600,
-      registrationLeaseMs: 5 * 60_000,
       ...options.settings,
     },
     shopifyAdmin,

@@ -36,29 +36,29 @@ function prng(seed: number): () => number {
 
 // [number, carrier, format, positions covered by the check digit (start, end exclusive)]
 const VALID: [string, string, string, [number, number]][] = [
-  ["1ZCIETST0111111114", "ups", "ups-1z", [2, 18]],
-  ["1ZCIETST0422222228", "ups", "ups-1z", [2, 18]],
-  ["1Z999AA10123456784", "ups", "ups-1z", [2, 18]],
-  ["1Z204W4R0308071865", "ups", "ups-1z", [2, 18]],
-  ["1Z5R89390357567127", "ups", "ups-1z", [2, 18]],
-  ["K2479825491", "ups", "ups-waybill", [1, 11]],
-  ["9400111206206406260787", "usps", "usps-impb", [0, 22]],
-  ["420787459400111206206406260787", "usps", "usps-impb", [8, 30]], // 420 + ZIP5 prefix stripped
-  ["4201002334249200190132607600833457", "usps", "usps-impb", [12, 34]], // 420 + ZIP9 (jkeen)
-  ["92748931507708513018050063", "usps", "usps-impb", [0, 26]], // 26-digit IMpb (jkeen)
-  ["9101123456789000000013", "usps", "usps-91", [0, 22]],
-  ["03071790000523483741", "usps", "usps-20", [0, 20]],
-  ["71969010756003077385", "usps", "usps-91", [0, 20]], // valid only with the implied "91" (jkeen)
-  ["986578788855", "fedex", "fedex-express-12", [0, 12]],
-  ["041441760228964", "fedex", "fedex-ground-15", [0, 15]],
-  ["9611020987654312345672", "fedex", "fedex-ground-96", [7, 22]], // digits 0–6 are outside jkeen's check
-  ["1001921334250001000300779017972697", "fedex", "fedex-34", [20, 34]],
-  ["3318810025", "dhl", "dhl-express-10", [0, 10]],
-  ["73891051146", "dhl", "dhl-express-11", [0, 11]],
+  ["1ZCIETST0111111114", "ups", "ups", [2, 18]],
+  ["1ZCIETST0422222228", "ups", "ups", [2, 18]],
+  ["1Z999AA10123456784", "ups", "ups", [2, 18]],
+  ["1Z204W4R0308071865", "ups", "ups", [2, 18]],
+  ["1Z5R89390357567127", "ups", "ups", [2, 18]],
+  ["K2479825491", "ups", "ups_waybill", [1, 11]],
+  ["9400111206206406260787", "usps", "usps_91", [0, 22]],
+  ["420787459400111206206406260787", "usps", "usps_91", [8, 30]], // 420 + ZIP5 routing prefix
+  ["4201002334249200190132607600833457", "usps", "usps_32V2", [12, 34]], // 420 + ZIP9 (jkeen)
+  ["92748931507708513018050063", "usps", "usps_91", [0, 26]], // 26-digit IMpb (jkeen)
+  ["9101123456789000000013", "usps", "usps_91", [0, 22]],
+  ["03071790000523483741", "usps", "usps_20", [0, 20]],
+  ["71969010756003077385", "usps", "usps_91", [0, 20]], // valid only with the implied "91" (jkeen)
+  ["986578788855", "fedex", "fedex_12", [0, 12]],
+  ["041441760228964", "fedex", "fedex_ground", [0, 15]],
+  ["9611020987654312345672", "fedex", "fedex_ground_96", [7, 22]], // digits 0–6 are outside jkeen's check
+  ["1001921334250001000300779017972697", "fedex", "fedex_34", [20, 34]],
+  ["3318810025", "dhl", "dhl_express", [0, 10]],
+  ["73891051146", "dhl", "dhl_express", [0, 11]],
   ["RR473124829CN", "china-post", "s10", [2, 11]],
-  ["C11031500001879", "ontrac", "ontrac-c", [1, 15]],
-  ["0073938000549297", "canada-post", "canada-post-16", [0, 16]],
-  ["320595463938", "purolator", "purolator-12", [0, 12]],
+  ["C11031500001879", "ontrac", "ontrac_c", [1, 15]],
+  ["0073938000549297", "canada-post", "canada_post", [0, 16]],
+  ["320595463938", "purolator", "purolator_numeric", [0, 12]],
 ];
 
 describe("detectCarrierLocally: valid fixtures", () => {
@@ -95,9 +95,9 @@ describe("detectCarrierLocally: valid fixtures", () => {
 
 describe("detectCarrierLocally: numbers that must not be treated as valid", () => {
   it.each([
-    ["1Z12345E0205271688", "ups", "ups-1z"], // widely copied sample, fails (F.6)
-    ["9400111899562537624326", "usps", "usps-impb"], // TrackingMore SDK sample, fails (F.6)
-    ["9400111899223397576146", "usps", "usps-impb"], // TrackingMore SDK sample, fails (F.6)
+    ["1Z12345E0205271688", "ups", "ups"], // widely copied sample, fails (F.6)
+    ["9400111899562537624326", "usps", "usps_91"], // TrackingMore SDK sample, fails (F.6)
+    ["9400111899223397576146", "usps", "usps_91"], // TrackingMore SDK sample, fails (F.6)
     ["RP893531375SG", "singapore-post", "s10"], // TrackingMore v2 doc sample (reference A.1), fails S10
     ["LK894734223CN", "china-post", "s10"], // TrackingMore v2 doc sample (reference A.1), fails S10
   ])("%s keeps its distinctive-shape candidate, unverified", (n, carrier, format) => {
@@ -122,14 +122,14 @@ describe("detectCarrierLocally: numbers that must not be treated as valid", () =
 
 describe("detectCarrierLocally: pattern-only formats", () => {
   it.each([
-    ["TBA123456789012", "amazon", "amazon-tba"],
-    ["GM605112270084510356", "dhl-ecommerce", "dhl-ecommerce-gm"],
-    ["JVGL0623456789", "dhl", "dhl-piece-id"],
-    ["1R0123456789ABCD", "ups", "ups-roadie"],
-    ["YT2229521272164446", "yunexpress", "yunexpress-yt"],
-    ["LX17635036", "lasership", "lasership"],
-    ["1LS7119013618127-1", "lasership", "lasership"], // the hyphen is part of the number
-    ["D576002440000001718010", "canpar", "canpar-22"],
+    ["TBA123456789012", "amazon", "amazon_logistics"],
+    ["GM605112270084510356", "dhl-ecommerce", "dhl_ecommerce"],
+    ["JVGL0623456789", "dhl", "dhl_express_piece_id"],
+    ["1R0123456789ABCD", "ups", "ups_roadie"],
+    ["YT2229521272164446", "yunexpress", "yunexpress"],
+    ["LX17635036", "lasership", "lasership_lx"],
+    ["1LS7119013618127-1", "lasership", "lasership_1ls7_18"], // the hyphen is part of the number
+    ["D576002440000001718010", "canpar", "canpar_22"],
   ])("%s → %s (%s), never checksum-valid", (n, carrier, format) => {
     expect(detectCarrierLocally(n)).toContainEqual({ carrierCode: carrier, format, checksumValid: false });
     expect(verified(n)).toEqual([]);
@@ -174,8 +174,8 @@ describe("detectCarrierLocally: normalisation and robustness", () => {
   });
 
   it("matches numbers typed with spaces, hyphens and lower case", () => {
-    expect(verified(" 1z 999-aa1-0123-456784 ")).toEqual([{ carrierCode: "ups", format: "ups-1z", checksumValid: true }]);
-    expect(verified("9400 1112 0620 6406 2607 87")).toEqual([{ carrierCode: "usps", format: "usps-impb", checksumValid: true }]);
+    expect(verified(" 1z 999-aa1-0123-456784 ")).toEqual([{ carrierCode: "ups", format: "ups", checksumValid: true }]);
+    expect(verified("9400 1112 0620 6406 2607 87")).toEqual([{ carrierCode: "usps", format: "usps_91", checksumValid: true }]);
   });
 
   it("strips the 420+ZIP routing prefix only in front of a USPS IMpb number", () => {
@@ -246,7 +246,7 @@ describe("property: random UPS 1Z numbers", () => {
       const check = mod10CheckDigit(body, { evensMultiplier: 1, oddsMultiplier: 2 });
       expect(check).not.toBeNull();
       const n = `1Z${body}${check}`;
-      expect(isVerifiedAs(n, "ups", "ups-1z"), n).toBe(true);
+      expect(isVerifiedAs(n, "ups", "ups"), n).toBe(true);
       expect(resolveCarrier({ trackingNumber: n })).toMatchObject({ kind: "resolved", carrierCode: "ups", source: "detected" });
 
       // Flip one of the 16 checked characters to the digit one above its mapped value. A ±1 (or
@@ -254,7 +254,7 @@ describe("property: random UPS 1Z numbers", () => {
       const position = 2 + Math.floor(random() * 16);
       const flipped = String((charValue(n[position]!)! + 1) % 10);
       const corrupted = n.slice(0, position) + flipped + n.slice(position + 1);
-      expect(isVerifiedAs(corrupted, "ups", "ups-1z"), `${n} → ${corrupted}`).toBe(false);
+      expect(isVerifiedAs(corrupted, "ups", "ups"), `${n} → ${corrupted}`).toBe(false);
     }
   });
 });
@@ -427,7 +427,7 @@ describe("resolveCarrier", () => {
       kind: "resolved",
       carrierCode: "ups",
       source: "shopify",
-      candidates: [{ carrierCode: "usps", format: "usps-impb", checksumValid: true }],
+      candidates: [{ carrierCode: "usps", format: "usps_91", checksumValid: true }],
     });
   });
 

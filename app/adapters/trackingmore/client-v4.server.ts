@@ -34,6 +34,7 @@ export class TrackingMoreV4Provider implements TrackingProvider {
   readonly id = "trackingmore" as const;
   readonly maxBatchSize = BATCH_LIMIT;
   readonly pollStrategy: PollStrategy = { kind: "by_numbers", maxNumbersPerFetch: BATCH_LIMIT };
+  readonly registrationBringsHistory = true;
   readonly #transport: TrackingMoreFamilyTransport;
 
   constructor(options: Omit<TransportOptions, "service" | "apiKeyHeader" | "apiRoot"> & { baseUrl: string }) {

@@ -1,7 +1,7 @@
 import type { ProviderId, TrackingEventInput, TrackingObservation } from "~/domain/tracking-observation";
 import { parseProviderDate, parseProviderInstant } from "../shared/provider-dates";
 import type { V2Tracking, V4Tracking } from "./schemas";
-import { mapTrackingMoreStatus } from "./status-codes";
+import { mapTrackingMoreStatus, TRACKINGMORE_SUBSTATUSES, type SubstatusTable } from "./status-codes";
 
 function eventsFrom<T>(lists: Array<T[] | null | undefined>, toEvent: (checkpoint: T) => TrackingEventInput | null): TrackingEventInput[] {
   const events: TrackingEventInput[] = [];
@@ -63,13 +63,13 @@ export function observationFromV4(tracking: V4Tracking): TrackingObservation {
   };
 }
 
-/** TrackingMore v2 and Tracktry items share this shape; `provider` says whose it is. */
-export function observationFromV2(tracking: V2Tracking, provider: ProviderId): TrackingObservation {
-  const mapped = mapTrackingMoreStatus(tracking.status, tracking.substatus);
+/** TrackingMore v2 and Tracktry items share this shape; `provider` says whose it is, `substatuses` how it spells them. */
+export function observationFromV2(tracking: V2Tracking, provider: ProviderId, substatuses: SubstatusTable = TRACKINGMORE_SUBSTATUSES): TrackingObservation {
+  const mapped = mapTrackingMoreStatus(tracking.status, tracking.substatus, substatuses);
   const events = eventsFrom([tracking.origin_info?.trackinfo, tracking.destination_info?.trackinfo], (checkpoint) => {
     const when = parseProviderInstant(checkpoint.Date);
     if (!when) return null;
-    const status = mapTrackingMoreStatus(checkpoint.checkpoint_status, checkpoint.substatus);
+    const status = mapTrackingMoreStatus(checkpoint.checkpoint_status, checkpoint.substatus, substatuses);
     return {
       occurredAt: when.date,
       zoneKnown: when.zoneKnown,

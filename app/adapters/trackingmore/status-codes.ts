@@ -19,7 +19,10 @@ const STATUS_BY_PROVIDER_CODE: Readonly<Record<string, ShipmentStatus>> = {
   expired: "expired",
 };
 
-const SUBSTATUS_BY_PROVIDER_CODE: Readonly<Record<string, { status: ShipmentStatus; substatus: ShipmentSubstatus }>> = {
+export type SubstatusTable = Readonly<Record<string, { status: ShipmentStatus; substatus: ShipmentSubstatus }>>;
+
+/** TrackingMore's substatus codes (v4 and v2). Tracktry's table starts from this one. */
+export const TRACKINGMORE_SUBSTATUSES: SubstatusTable = {
   notfound001: { status: "inforeceived", substatus: "label_created" },
   notfound002: { status: "notfound", substatus: "no_information" },
   inforeceived001: { status: "inforeceived", substatus: "label_created" },
@@ -83,9 +86,13 @@ export interface MappedStatus {
  * more precise of the two (v2 sends `notfound` + `notfound001` for info received).
  * Returns null for a status we do not know, so the caller can keep the current one.
  */
-export function mapTrackingMoreStatus(status: string | null | undefined, substatus?: string | null): MappedStatus | null {
+export function mapTrackingMoreStatus(
+  status: string | null | undefined,
+  substatus?: string | null,
+  substatuses: SubstatusTable = TRACKINGMORE_SUBSTATUSES,
+): MappedStatus | null {
   const raw = [status ?? "", substatus ?? ""].filter(Boolean).join("/");
-  const bySubstatus = SUBSTATUS_BY_PROVIDER_CODE[clean(substatus)];
+  const bySubstatus = substatuses[clean(substatus)];
   if (bySubstatus) return { ...bySubstatus, raw };
   const mapped = STATUS_BY_PROVIDER_CODE[clean(status)];
   if (!mapped) return null;

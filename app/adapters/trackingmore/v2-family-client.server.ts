@@ -12,6 +12,7 @@ import { parseProviderInstant } from "../shared/provider-dates";
 import { rejectionReasonFor } from "./client-v4.server";
 import { ALREADY_EXISTS_CODES } from "./errors";
 import { observationFromV2 } from "./mappers";
+import { TRACKINGMORE_SUBSTATUSES, type SubstatusTable } from "./status-codes";
 import { v2BatchDataSchema, v2DetectDataSchema, v2EnvelopeSchema, v2ListDataSchema, v2TrackingSchema } from "./schemas";
 import { TrackingMoreFamilyTransport, type TransportOptions } from "./transport.server";
 
@@ -22,6 +23,7 @@ import { TrackingMoreFamilyTransport, type TransportOptions } from "./transport.
  */
 export interface V2FamilyProfile {
   provider: ProviderId & ("trackingmore" | "tracktry");
+  substatuses: SubstatusTable;
   versionPath: "/v2" | "/v1";
   apiKeyHeader: string;
   /** Requests per second per account, for every endpoint (documented: 1). */
@@ -32,6 +34,7 @@ export interface V2FamilyProfile {
 
 export const TRACKINGMORE_V2_PROFILE: V2FamilyProfile = {
   provider: "trackingmore",
+  substatuses: TRACKINGMORE_SUBSTATUSES,
   versionPath: "/v2",
   apiKeyHeader: "Trackingmore-Api-Key",
   rate: { perSecond: 1 },
@@ -43,6 +46,7 @@ export class V2FamilyProvider implements TrackingProvider {
   readonly id: ProviderId;
   readonly maxBatchSize: number;
   readonly pollStrategy: PollStrategy;
+  readonly registrationBringsHistory = true;
   readonly #transport: TrackingMoreFamilyTransport;
   readonly #profile: V2FamilyProfile;
 
@@ -107,7 +111,7 @@ export class V2FamilyProvider implements TrackingProvider {
         new Set([4017, 4031]),
       );
       if (response.metaCode === 4017 || response.metaCode === 4031) continue;
-      observations.push(observationFromV2(this.#transport.parseData(v2TrackingSchema, response.data, "tracking"), this.id));
+      observations.push(observationFromV2(this.#transport.parseData(v2TrackingSchema, response.data, "tracking"), this.id, this.#profile.substatuses));
     }
     return observations;
   }
@@ -128,7 +132,7 @@ export class V2FamilyProvider implements TrackingProvider {
     }
     const total = list.total ?? trackings.length;
     return {
-      observations: trackings.map((tracking) => observationFromV2(tracking, this.id)),
+      observations: trackings.map((tracking) => observationFromV2(tracking, this.id, this.#profile.substatuses)),
       nextPage: page * limit < total && trackings.length > 0 ? page + 1 : null,
       latestUpdate,
     };

@@ -117,10 +117,11 @@ export function isValidSumProduct(
   return matches(sumProductCheckDigit(serial, weightings, modulo1, modulo2), checkDigit);
 }
 
-/** Weights FedEx Express 12-digit numbers use over their first 11 digits (then % 11 % 10). */
+/**
+ * Weights FedEx Express 12-digit numbers use over their first 11 digits (then % 11 % 10). Detection
+ * takes them from the data (jkeen `fedex_12`); this copy is for the worked examples in the tests.
+ */
 export const FEDEX_EXPRESS_12_WEIGHTS = [3, 1, 7, 3, 1, 7, 3, 1, 7, 3, 1] as const;
-/** Weights for the 13-digit serial inside FedEx 34-digit barcodes (Express 34 and Ground GSN). */
-export const FEDEX_34_WEIGHTS = [1, 7, 3, 1, 7, 3, 1, 7, 3, 1, 7, 3, 1] as const;
 
 /**
  * Standard Luhn (doubling with digit sum), from the right. Purolator's 12-digit PINs use it; kept
