@@ -107,7 +107,16 @@ export class UpsTrackAlertProvider implements TrackingProvider {
       if (UPS_TRACK_ALERT_NUMBER.test(item.trackingNumber)) eligible.push(item);
       else outcomes.push({ kind: "rejected", trackingNumber: item.trackingNumber, carrierCode: item.carrierCode, reason: "invalid_number", code: "NOT_UPS", message: "UPS Track Alert only accepts 1Z and 1R numbers" });
     }
-    if (eligible.length === 0) return outcomes;
+    // UPS refuses a whole request of more than 100 numbers (VSS220): send them in groups.
+    for (let start = 0; start < eligible.length; start += SUBSCRIPTION_LIMIT) {
+      outcomes.push(...(await this.#subscribe(eligible.slice(start, start + SUBSCRIPTION_LIMIT))));
+    }
+    return outcomes;
+  }
+
+  /** One subscription request for at most 100 Track Alert numbers. */
+  async #subscribe(eligible: readonly TrackingRegistration[]): Promise<RegistrationOutcome[]> {
+    const outcomes: RegistrationOutcome[] = [];
     const response = await this.#call("subscription", {
       method: "POST",
       path: "/api/track/v1/subscription/standard/package",
@@ -130,7 +139,7 @@ export class UpsTrackAlertProvider implements TrackingProvider {
       if (error.code !== "VSS210" && error.code !== "VSS215") throw error;
       if (error.code === "VSS215" && eligible.length > 1) {
         // The test environment refuses the whole request for one foreign number: find the good ones.
-        for (const item of eligible) outcomes.push(...(await this.register([item])));
+        for (const item of eligible) outcomes.push(...(await this.#subscribe([item])));
         return outcomes;
       }
       valid = [];

@@ -54,7 +54,9 @@ export function observationFromTrackAlert(event: TrackAlertEvent): TrackingObser
         },
       ]
     : [];
-  const deliveredAt = mapped?.status === "delivered" ? (upsDateTime(event.actualDeliveryDate, event.actualDeliveryTime) ?? when?.occurredAt ?? null) : null;
+  // actualDeliveryDate/Time are local wall-clock; the delivery event's own GMT time is the instant.
+  const deliveredAt =
+    mapped?.status === "delivered" ? (when?.zoneKnown ? when.occurredAt : (upsDateTime(event.actualDeliveryDate, event.actualDeliveryTime) ?? when?.occurredAt ?? null)) : null;
   const window = estimate(event.scheduledDeliveryDate, event.deliveryStartTime, event.deliveryEndTime);
   return {
     provider: "ups",
@@ -95,6 +97,9 @@ export function observationFromTrackPackage(pkg: TrackPackage): TrackingObservat
   const current = mapUpsStatus(pkg.currentStatus?.type ?? null, pkg.currentStatus?.code ?? null);
   const newest = events.reduce<Date | null>((latest, event) => (!latest || event.occurredAt > latest ? event.occurredAt : latest), null);
   const delivered = pkg.deliveryDate?.find((entry) => entry.type === "DEL");
+  // DEL's date and time are local wall-clock; the newest delivery scan's GMT time is the instant.
+  const deliveryScan = events.filter((event) => event.status === "delivered").reduce<TrackingEventInput | null>((latest, event) => (!latest || event.occurredAt > latest.occurredAt ? event : latest), null);
+  const delTime = pkg.deliveryTime?.type === "DEL" ? (pkg.deliveryTime.endTime ?? null) : null;
   const scheduled = pkg.deliveryDate?.find((entry) => entry.type === "RDD") ?? pkg.deliveryDate?.find((entry) => entry.type === "SDD");
   const window = scheduled ? estimate(scheduled.date, pkg.deliveryTime?.startTime ?? null, pkg.deliveryTime?.endTime ?? null) : undefined;
   return {
@@ -108,6 +113,6 @@ export function observationFromTrackPackage(pkg: TrackPackage): TrackingObservat
     asOf: newest,
     events,
     ...(window ? { estimatedDelivery: window } : {}),
-    deliveredAt: current?.status === "delivered" && delivered ? upsDateTime(delivered.date, pkg.deliveryTime?.type === "DEL" ? (pkg.deliveryTime.endTime ?? null) : null) : null,
+    deliveredAt: current?.status !== "delivered" ? null : deliveryScan?.zoneKnown ? deliveryScan.occurredAt : delivered ? upsDateTime(delivered.date, delTime) : null,
   };
 }

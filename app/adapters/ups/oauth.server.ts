@@ -10,8 +10,12 @@ import { tokenResponseSchema, upsErrorSchema } from "./schemas";
  * @see https://developer.ups.com/api/reference/oauth/client-credentials
  */
 
-/** Renew this long before UPS's expiry, so a token never expires between our check and UPS's. */
+/**
+ * Renew this long before UPS's expiry, so a token never expires between our check and UPS's; a
+ * tenth of the lifetime for short-lived tokens, which would otherwise never be reused.
+ */
 const REFRESH_MARGIN_MS = 5 * 60_000;
+const REFRESH_MARGIN_SHARE = 0.1;
 
 export interface UpsTokenSourceOptions {
   baseUrl: string;
@@ -22,7 +26,7 @@ export interface UpsTokenSourceOptions {
 }
 
 export class UpsTokenSource {
-  #token: { value: string; expiresAtMs: number } | null = null;
+  #token: { value: string; renewAtMs: number } | null = null;
   #inFlight: Promise<string> | null = null;
   /** Token requests actually sent; visible for tests and diagnostics. */
   requests = 0;
@@ -30,7 +34,7 @@ export class UpsTokenSource {
   constructor(private readonly options: UpsTokenSourceOptions) {}
 
   async token(): Promise<string> {
-    if (this.#token && this.#token.expiresAtMs - REFRESH_MARGIN_MS > this.options.clock.now().getTime()) return this.#token.value;
+    if (this.#token && this.#token.renewAtMs > this.options.clock.now().getTime()) return this.#token.value;
     this.#inFlight ??= this.#request().finally(() => {
       this.#inFlight = null;
     });
@@ -56,7 +60,9 @@ export class UpsTokenSource {
     if (response.status === 200) {
       const parsed = tokenResponseSchema.safeParse(response.json);
       if (parsed.success && Number.isFinite(parsed.data.expires_in)) {
-        this.#token = { value: parsed.data.access_token, expiresAtMs: this.options.clock.now().getTime() + parsed.data.expires_in * 1000 };
+        const lifetimeMs = parsed.data.expires_in * 1000;
+        const renewAtMs = this.options.clock.now().getTime() + lifetimeMs - Math.min(REFRESH_MARGIN_MS, lifetimeMs * REFRESH_MARGIN_SHARE);
+        this.#token = { value: parsed.data.access_token, renewAtMs };
         return parsed.data.access_token;
       }
     }

@@ -28,10 +28,17 @@ export const upsErrorSchema = z.looseObject({
   }),
 });
 
-export const subscriptionResponseSchema = z.looseObject({
-  validTrackingNumbers: z.array(z.string()).nullish().transform((value) => value ?? []),
-  invalidTrackingNumbers: z.array(z.string()).nullish().transform((value) => value ?? []),
-});
+/**
+ * A 200 names at least one of the lists (the documented success example omits an empty
+ * `invalidTrackingNumbers`); a body with neither is not an answer about our numbers.
+ */
+export const subscriptionResponseSchema = z
+  .looseObject({
+    validTrackingNumbers: z.array(z.string()).nullish(),
+    invalidTrackingNumbers: z.array(z.string()).nullish(),
+  })
+  .refine((body) => Boolean(body.validTrackingNumbers ?? body.invalidTrackingNumbers), "neither validTrackingNumbers nor invalidTrackingNumbers")
+  .transform((body) => ({ ...body, validTrackingNumbers: body.validTrackingNumbers ?? [], invalidTrackingNumbers: body.invalidTrackingNumbers ?? [] }));
 
 const statusSchema = z
   .looseObject({ type: text, code: text, description: text, descriptionCode: text, simplifiedTextDescription: text, statusCode: text })
