@@ -1,6 +1,8 @@
 import { isRecord, parseJsonBody } from "./api-types";
-import type { AdvanceStep, InjectedFault, TrackingMoreSimulator } from "./index";
+import type { InjectedFault } from "./api-host";
+import type { TrackingMoreSimulator } from "./index";
 import type { ExplicitCheckpoint } from "./journey";
+import type { AdvanceStep } from "./progress";
 import type { WebhookUrlConfig } from "./state";
 
 /**
@@ -8,16 +10,19 @@ import type { WebhookUrlConfig } from "./state";
  * can be driven. JSON in, JSON out; errors are `400 {error}`. Infinity does not exist in JSON, so
  * unmetered credits travel as `null`.
  *
+ * Every TrackingMore-family simulator (TrackingMore, Tracktry) has these (`handleFamilyControl`):
  *   GET    /__sim/health
- *   GET    /__sim/accounts                      POST /__sim/accounts {apiKey, email?, webhookSecret?, credits?, webhookUrls?}
  *   DELETE /__sim/accounts/{apiKey}             (deleteKey)
- *   PUT    /__sim/webhooks {apiKey, urls}       POST /__sim/credits {apiKey, credits}
  *   POST   /__sim/advance {apiKey, trackingNumber, courierCode?, step: "next" | {status, substatus?, checkpoints?, scheduledDeliveryDate?}}
  *   GET    /__sim/trackings?apiKey=
  *   GET    /__sim/calls                         DELETE /__sim/calls
- *   GET    /__sim/webhook-deliveries            POST /__sim/webhook-deliveries/wait-idle
  *   POST   /__sim/faults {count, fault}
  *   POST   /__sim/auto-progress {intervalMs}    DELETE /__sim/auto-progress
+ *
+ * TrackingMore adds (`handleControlRequest`):
+ *   GET    /__sim/accounts                      POST /__sim/accounts {apiKey, email?, webhookSecret?, credits?, webhookUrls?}
+ *   PUT    /__sim/webhooks {apiKey, urls}       POST /__sim/credits {apiKey, credits}
+ *   GET    /__sim/webhook-deliveries            POST /__sim/webhook-deliveries/wait-idle
  */
 
 export interface ControlResult {
@@ -27,29 +32,33 @@ export interface ControlResult {
 
 class BadControlRequest extends Error {}
 
-function fail(message: string): never {
+export function fail(message: string): never {
   throw new BadControlRequest(message);
 }
 
-function str(body: Record<string, unknown>, field: string): string {
+export function str(body: Record<string, unknown>, field: string): string {
   const value = body[field];
   if (typeof value !== "string" || value === "") fail(`${field} must be a non-empty string`);
   return value;
 }
 
-function optionalStr(body: Record<string, unknown>, field: string): string | undefined {
+export function optionalStr(body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") fail(`${field} must be a string`);
   return value;
 }
 
-function credits(value: unknown): number | undefined {
+/** An amount where `null` (or "Infinity") means unmetered; undefined when absent. */
+export function meteredAmount(value: unknown, field = "credits"): number | undefined {
   if (value === undefined) return undefined;
   if (value === null || value === "Infinity") return Number.POSITIVE_INFINITY;
-  if (typeof value !== "number" || value < 0) fail("credits must be a number >= 0, or null for unmetered");
+  if (typeof value !== "number" || value < 0) fail(`${field} must be a number >= 0, or null for unmetered`);
   return value;
 }
+
+/** Infinity travels as null in JSON. */
+export const jsonAmount = (n: number): number | null => (Number.isFinite(n) ? n : null);
 
 function webhookUrls(value: unknown): WebhookUrlConfig[] {
   if (!Array.isArray(value)) fail("urls must be an array");
@@ -111,9 +120,39 @@ function fault(value: unknown): InjectedFault {
   fail("fault must be {kind:'timeout'} or {kind:'http', httpStatus, metaCode}");
 }
 
-const jsonCredits = (n: number) => (Number.isFinite(n) ? n : null);
+/** What every family simulator offers the control surface. */
+export interface ControlTarget {
+  readonly url: string;
+  advance(apiKey: string, trackingNumber: string, step: AdvanceStep, courierCode?: string): Promise<unknown>;
+  trackings(apiKey: string): ReadonlyArray<unknown>;
+  readonly calls: ReadonlyArray<unknown>;
+  resetCalls(): void;
+  deleteKey(apiKey: string): void;
+  injectFaults(count: number, fault: InjectedFault): void;
+  startAutoProgress(intervalMs: number): void;
+  stopAutoProgress(): void;
+}
 
-export async function handleControlRequest(sim: TrackingMoreSimulator, method: string, url: URL, rawBody: Buffer): Promise<ControlResult> {
+export interface ControlRequest {
+  /** `METHOD /path` without a trailing slash, e.g. `POST /__sim/credits`. */
+  route: string;
+  url: URL;
+  /** The JSON object body; a caller mistake (400) when it is not one. */
+  body(): Record<string, unknown>;
+}
+
+/** A simulator's own routes: a result, or undefined when the route is not one of them. */
+export type ExtraControlRoutes = (request: ControlRequest) => Promise<ControlResult | undefined> | ControlResult | undefined;
+
+export const controlOk = (data?: unknown, httpStatus = 200): ControlResult => ({ httpStatus, body: data === undefined ? { ok: true } : { ok: true, data } });
+
+export async function handleFamilyControl(
+  sim: ControlTarget,
+  method: string,
+  url: URL,
+  rawBody: Buffer,
+  extra: ExtraControlRoutes = () => undefined,
+): Promise<ControlResult> {
   const path = url.pathname.replace(/\/+$/, "");
   const parsed = parseJsonBody(rawBody);
   const body = (): Record<string, unknown> => {
@@ -121,39 +160,13 @@ export async function handleControlRequest(sim: TrackingMoreSimulator, method: s
     if (!isRecord(parsed.value)) fail("body must be a JSON object");
     return parsed.value;
   };
-  const ok = (data?: unknown, httpStatus = 200): ControlResult => ({ httpStatus, body: data === undefined ? { ok: true } : { ok: true, data } });
+  const ok = controlOk;
 
   try {
     const route = `${method} ${path}`;
     switch (route) {
       case "GET /__sim/health":
         return ok({ url: sim.url });
-      case "GET /__sim/accounts":
-        return ok(sim.accounts().map((a) => ({ ...a, credits: jsonCredits(a.credits) })));
-      case "POST /__sim/accounts": {
-        const b = body();
-        const c = credits(b.credits);
-        sim.addAccount({
-          apiKey: str(b, "apiKey"),
-          ...(optionalStr(b, "email") !== undefined ? { email: optionalStr(b, "email") } : {}),
-          ...(optionalStr(b, "webhookSecret") !== undefined ? { webhookSecret: optionalStr(b, "webhookSecret") } : {}),
-          ...(c !== undefined ? { credits: c } : {}),
-          ...(b.webhookUrls !== undefined ? { webhookUrls: webhookUrls(b.webhookUrls) } : {}),
-        });
-        return ok(undefined, 201);
-      }
-      case "PUT /__sim/webhooks": {
-        const b = body();
-        sim.setWebhookUrls(str(b, "apiKey"), webhookUrls(b.urls));
-        return ok();
-      }
-      case "POST /__sim/credits": {
-        const b = body();
-        const c = credits(b.credits);
-        if (c === undefined) fail("credits is required");
-        sim.setCredits(str(b, "apiKey"), c);
-        return ok();
-      }
       case "POST /__sim/advance": {
         const b = body();
         const tracking = await sim.advance(str(b, "apiKey"), str(b, "trackingNumber"), advanceStep(b.step), optionalStr(b, "courierCode"));
@@ -168,11 +181,6 @@ export async function handleControlRequest(sim: TrackingMoreSimulator, method: s
         return ok(sim.calls);
       case "DELETE /__sim/calls":
         sim.resetCalls();
-        return ok();
-      case "GET /__sim/webhook-deliveries":
-        return ok(sim.webhookDeliveries);
-      case "POST /__sim/webhook-deliveries/wait-idle":
-        await sim.whenWebhooksIdle();
         return ok();
       case "POST /__sim/faults": {
         const b = body();
@@ -195,6 +203,8 @@ export async function handleControlRequest(sim: TrackingMoreSimulator, method: s
       sim.deleteKey(decodeURIComponent(accountDelete[1]));
       return ok();
     }
+    const own = await extra({ route, url, body });
+    if (own) return own;
     return { httpStatus: 404, body: { error: `no control endpoint ${method} ${url.pathname}` } };
   } catch (error) {
     // The simulator reports caller mistakes (unknown account, bad status, > 4 URLs) as plain Errors; anything
@@ -204,4 +214,43 @@ export async function handleControlRequest(sim: TrackingMoreSimulator, method: s
     }
     throw error;
   }
+}
+
+export function handleControlRequest(sim: TrackingMoreSimulator, method: string, url: URL, rawBody: Buffer): Promise<ControlResult> {
+  return handleFamilyControl(sim, method, url, rawBody, async ({ route, body }) => {
+    switch (route) {
+      case "GET /__sim/accounts":
+        return controlOk(sim.accounts().map((a) => ({ ...a, credits: jsonAmount(a.credits) })));
+      case "POST /__sim/accounts": {
+        const b = body();
+        const c = meteredAmount(b.credits);
+        sim.addAccount({
+          apiKey: str(b, "apiKey"),
+          ...(optionalStr(b, "email") !== undefined ? { email: optionalStr(b, "email") } : {}),
+          ...(optionalStr(b, "webhookSecret") !== undefined ? { webhookSecret: optionalStr(b, "webhookSecret") } : {}),
+          ...(c !== undefined ? { credits: c } : {}),
+          ...(b.webhookUrls !== undefined ? { webhookUrls: webhookUrls(b.webhookUrls) } : {}),
+        });
+        return controlOk(undefined, 201);
+      }
+      case "PUT /__sim/webhooks": {
+        const b = body();
+        sim.setWebhookUrls(str(b, "apiKey"), webhookUrls(b.urls));
+        return controlOk();
+      }
+      case "POST /__sim/credits": {
+        const b = body();
+        const c = meteredAmount(b.credits);
+        if (c === undefined) fail("credits is required");
+        sim.setCredits(str(b, "apiKey"), c);
+        return controlOk();
+      }
+      case "GET /__sim/webhook-deliveries":
+        return controlOk(sim.webhookDeliveries);
+      case "POST /__sim/webhook-deliveries/wait-idle":
+        await sim.whenWebhooksIdle();
+        return controlOk();
+    }
+    return undefined;
+  });
 }

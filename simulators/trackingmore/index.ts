@@ -1,11 +1,11 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import { readBody, requestUrl, sendJson, sleep, startHttpServer } from "../lib/http-server";
-import { type ApiModule, type ApiResponse, headerValue } from "./api-types";
+import { requestUrl, startHttpServer } from "../lib/http-server";
+import { ApiHost, type HostCall, type InjectedFault } from "./api-host";
+import type { ApiModule } from "./api-types";
 import { handleControlRequest } from "./control";
 import { CourierRegistry } from "./couriers";
-import { applyExplicitStep, applyNextStep, type ExplicitStep } from "./journey";
+import { type AdvanceStep, advanceTracking, AutoProgress, progressAllTrackings } from "./progress";
 import { SlidingWindowRateLimiter } from "./rate-limiter";
-import { FINAL_STATUSES, type NewAccount, type SimAccount, SimState, type SimTracking, toV2Status, type WebhookUrlConfig } from "./state";
+import { type NewAccount, type SimAccount, SimState, type SimTracking, toV2Status, type WebhookUrlConfig } from "./state";
 import { createTrackingMoreV2Api } from "./v2";
 import { renderV2Item } from "./v2-family";
 import { createV4Api, V4_MAX_PER_CALL } from "./v4";
@@ -26,6 +26,8 @@ export type { WebhookDelivery } from "./webhooks";
 export type { ExplicitStep, ExplicitCheckpoint } from "./journey";
 export { signV2Webhook, signV4Webhook } from "./webhooks";
 export { DEFAULT_COURIERS, type Courier } from "./couriers";
+export type { AdvanceStep } from "./progress";
+export type { InjectedFault } from "./api-host";
 
 export interface TrackingMoreSimulatorOptions {
   /** Default 0 (random free port). */
@@ -49,25 +51,7 @@ export interface TrackingMoreSimulatorOptions {
   now?: () => Date;
 }
 
-export type AdvanceStep = "next" | ExplicitStep;
-
-export interface SimCall {
-  /** Epoch ms (real clock) when the request arrived. */
-  at: number;
-  method: string;
-  /** Path without the query string, e.g. `/v4/trackings/get`. */
-  path: string;
-  /** Raw query string without `?`. */
-  query: string;
-  api: "v4" | "v2" | "control";
-  apiKey: string | null;
-  /** 0 for a request held by a `timeout` fault. */
-  httpStatus: number;
-  /** meta.code of the answer; 0 for control calls and held requests. */
-  metaCode: number;
-}
-
-export type InjectedFault = { kind: "http"; httpStatus: number; metaCode: number } | { kind: "timeout" };
+export type SimCall = HostCall<"v4" | "v2">;
 
 export interface TrackingMoreSimulator {
   url: string;
@@ -94,14 +78,6 @@ export interface TrackingMoreSimulator {
   accounts(): ReadonlyArray<Readonly<Pick<SimAccount, "apiKey" | "email" | "webhookSecret" | "credits" | "deleted" | "webhookUrls">>>;
 }
 
-function checkFault(fault: InjectedFault): InjectedFault {
-  if (fault.kind === "timeout") return { kind: "timeout" };
-  if (fault.kind === "http" && Number.isInteger(fault.httpStatus) && fault.httpStatus >= 100 && fault.httpStatus <= 599 && Number.isInteger(fault.metaCode)) {
-    return { kind: "http", httpStatus: fault.httpStatus, metaCode: fault.metaCode };
-  }
-  throw new Error("fault must be {kind:'timeout'} or {kind:'http', httpStatus: 100-599, metaCode: integer}");
-}
-
 export async function startTrackingMoreSimulator(options: TrackingMoreSimulatorOptions = {}): Promise<TrackingMoreSimulator> {
   const now = options.now ?? (() => new Date());
   const latencyMs = options.latencyMs ?? 0;
@@ -125,22 +101,7 @@ export async function startTrackingMoreSimulator(options: TrackingMoreSimulatorO
     timeoutMs: options.webhookTimeoutMs ?? 10_000,
     now,
   });
-  const calls: SimCall[] = [];
-  const faults: Array<{ remaining: number; fault: InjectedFault }> = [];
-  let releaseHeld: () => void = () => {};
-  const held = new Promise<void>((resolve) => {
-    releaseHeld = resolve;
-  });
-  let autoProgress: NodeJS.Timeout | null = null;
-  let progressing = false;
-
-  const takeFault = (): InjectedFault | undefined => {
-    const head = faults[0];
-    if (!head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining <= 0) faults.shift();
-    return head.fault;
-  };
+  const host = new ApiHost(apis, latencyMs);
 
   const webhookJobs = (account: SimAccount, t: SimTracking): WebhookJob[] => {
     if (account.deleted) return [];
@@ -158,57 +119,17 @@ export async function startTrackingMoreSimulator(options: TrackingMoreSimulatorO
       }));
   };
 
-  const progressAll = async (): Promise<void> => {
-    if (progressing) return;
-    progressing = true;
-    try {
-      const jobs: WebhookJob[] = [];
-      for (const account of state.allAccounts()) {
-        if (account.deleted) continue;
-        for (const t of account.trackings.values()) {
-          const courier = couriers.get(t.courierCode);
-          if (!courier || FINAL_STATUSES.has(t.status)) continue;
-          if (applyNextStep(t, courier, now())) jobs.push(...webhookJobs(account, t));
-        }
-      }
-      await webhooks.dispatch(jobs);
-    } finally {
-      progressing = false;
-    }
-  };
-
-  const handleApi = async (api: "v4" | "v2", module: ApiModule, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const arrived = Date.now();
-    const body = await readBody(req);
-    const method = req.method ?? "GET";
-    const base = { at: arrived, method, path: url.pathname, query: url.search.slice(1), api, apiKey: headerValue(req.headers, module.apiKeyHeader) };
-    const fault = takeFault();
-    if (fault?.kind === "timeout") {
-      calls.push({ ...base, httpStatus: 0, metaCode: 0 });
-      // Never answer; close() destroys the socket.
-      await held;
-      return;
-    }
-    let result: ApiResponse;
-    try {
-      result = fault
-        ? module.faultResponse(fault.httpStatus, fault.metaCode)
-        : await module.handle({ method, path: url.pathname.slice(module.prefix.length) || "/", query: url.searchParams, headers: req.headers, body });
-    } catch (error) {
-      calls.push({ ...base, httpStatus: 500, metaCode: 0 });
-      throw error;
-    }
-    if (latencyMs > 0) await sleep(latencyMs);
-    sendJson(res, result.httpStatus, result.body);
-    calls.push({ ...base, httpStatus: result.httpStatus, metaCode: result.body.meta.code });
-  };
+  const autoProgress = new AutoProgress(async () => {
+    const changed = progressAllTrackings(state, now);
+    await webhooks.dispatch(changed.flatMap(({ account, tracking }) => webhookJobs(account, tracking)));
+  });
 
   const sim: TrackingMoreSimulator = {
     url: "",
     close: async () => {
       sim.stopAutoProgress();
       webhooks.close();
-      releaseHeld();
+      host.close();
       await server.close();
     },
     addAccount(a) {
@@ -219,44 +140,18 @@ export async function startTrackingMoreSimulator(options: TrackingMoreSimulatorO
     setCredits: (apiKey, credits) => state.setCredits(apiKey, credits),
     deleteKey: (apiKey) => state.deleteKey(apiKey),
     async advance(apiKey, trackingNumber, step, courierCode) {
-      const account = state.requireAccount(apiKey);
-      const matches = state.find(account, trackingNumber, courierCode);
-      if (matches.length === 0) throw new Error(`no tracking ${trackingNumber} in account ${apiKey}`);
-      if (matches.length > 1) {
-        throw new Error(`${trackingNumber} is tracked with ${matches.map((t) => t.courierCode).join(", ")}; pass courierCode`);
-      }
-      const t = matches[0]!;
-      const courier = couriers.get(t.courierCode);
-      if (!courier) throw new Error(`tracking ${t.id} has unknown courier ${t.courierCode}`);
-      let changed = true;
-      if (step === "next") changed = applyNextStep(t, courier, now());
-      else applyExplicitStep(t, step, now());
-      if (changed) await webhooks.dispatch(webhookJobs(account, t));
-      return renderV4Tracking(t, courier, now());
+      const { account, tracking, courier, changed } = advanceTracking(state, apiKey, trackingNumber, step, courierCode, now());
+      if (changed) await webhooks.dispatch(webhookJobs(account, tracking));
+      return renderV4Tracking(tracking, courier, now());
     },
     trackings: (apiKey) => [...state.requireAccount(apiKey).trackings.values()].sort((a, b) => a.seq - b.seq),
-    calls,
-    resetCalls: () => {
-      calls.length = 0;
-    },
+    calls: host.calls,
+    resetCalls: () => host.resetCalls(),
     webhookDeliveries: webhooks.deliveries,
     whenWebhooksIdle: () => webhooks.whenIdle(),
-    injectFaults(count, fault) {
-      if (!Number.isInteger(count) || count < 0) throw new Error("injectFaults: count must be an integer >= 0");
-      if (count > 0) faults.push({ remaining: count, fault: checkFault(fault) });
-    },
-    startAutoProgress(intervalMs) {
-      if (!(intervalMs > 0)) throw new Error("startAutoProgress: intervalMs must be > 0");
-      sim.stopAutoProgress();
-      // progressAll never rejects in practice (delivery failures are recorded, not thrown); guard anyway so
-      // a bug shows up in the call log rather than as an unhandled rejection killing the demo.
-      autoProgress = setInterval(() => void progressAll().catch(() => undefined), intervalMs);
-      autoProgress.unref();
-    },
-    stopAutoProgress() {
-      if (autoProgress) clearInterval(autoProgress);
-      autoProgress = null;
-    },
+    injectFaults: (count, fault) => host.injectFaults(count, fault),
+    startAutoProgress: (intervalMs) => autoProgress.start(intervalMs),
+    stopAutoProgress: () => autoProgress.stop(),
     accounts: () =>
       state.allAccounts().map((a) => ({
         apiKey: a.apiKey,
@@ -268,24 +163,9 @@ export async function startTrackingMoreSimulator(options: TrackingMoreSimulatorO
       })),
   };
 
-  const server = await startHttpServer(
-    async (req, res) => {
-      const url = requestUrl(req);
-      if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) {
-        const arrived = Date.now();
-        const body = await readBody(req);
-        const result = await handleControlRequest(sim, req.method ?? "GET", url, body);
-        sendJson(res, result.httpStatus, result.body);
-        calls.push({ at: arrived, method: req.method ?? "GET", path: url.pathname, query: url.search.slice(1), api: "control", apiKey: null, httpStatus: result.httpStatus, metaCode: 0 });
-        return;
-      }
-      for (const { api, module } of apis) {
-        if (url.pathname === module.prefix || url.pathname.startsWith(`${module.prefix}/`)) return handleApi(api, module, req, res, url);
-      }
-      sendJson(res, 404, { error: `no simulated API at ${url.pathname}; use /v4, /v2 or /__sim` });
-    },
-    { port: options.port ?? 0 },
-  );
+  const server = await startHttpServer((req, res) => host.handle(req, res, requestUrl(req), (method, url, body) => handleControlRequest(sim, method, url, body)), {
+    port: options.port ?? 0,
+  });
   sim.url = server.url;
   return sim;
 }

@@ -1,5 +1,5 @@
-import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { closeOnSignals, nonNegativeNumber, readAccountsFile, runCli } from "./cli";
 import { startTrackingMoreSimulator } from "./index";
 import type { NewAccount, WebhookUrlConfig } from "./state";
 
@@ -11,20 +11,8 @@ import type { NewAccount, WebhookUrlConfig } from "./state";
 
 type AccountSeed = NewAccount & { webhookUrls?: WebhookUrlConfig[] };
 
-function positiveNumber(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) throw new Error(`--${flag} must be a number >= 0, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
 async function loadAccounts(file: string): Promise<AccountSeed[]> {
-  const parsed: unknown = JSON.parse(await readFile(file, "utf8"));
-  if (!Array.isArray(parsed)) throw new Error(`${file} must contain a JSON array of accounts`);
-  return parsed.map((entry: unknown, i) => {
-    if (typeof entry !== "object" || entry === null || typeof (entry as { apiKey?: unknown }).apiKey !== "string") {
-      throw new Error(`${file}[${i}] must be an object with an apiKey`);
-    }
+  return (await readAccountsFile(file)).map((entry) => {
     const seed = { ...(entry as AccountSeed & { credits?: number | null }) };
     // JSON cannot say Infinity; null (or absent) means unmetered.
     if (seed.credits === null) delete seed.credits;
@@ -42,9 +30,9 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const port = positiveNumber("port", values.port) ?? 4010;
-  const autoProgress = positiveNumber("auto-progress", values["auto-progress"]);
-  const latencyMs = positiveNumber("latency-ms", values["latency-ms"]);
+  const port = nonNegativeNumber("port", values.port) ?? 4010;
+  const autoProgress = nonNegativeNumber("auto-progress", values["auto-progress"]);
+  const latencyMs = nonNegativeNumber("latency-ms", values["latency-ms"]);
   const seeds = values.accounts ? await loadAccounts(values.accounts) : [];
 
   const sim = await startTrackingMoreSimulator({ port, ...(latencyMs !== undefined ? { latencyMs } : {}) });
@@ -55,14 +43,7 @@ async function main(): Promise<void> {
   if (seeds.length > 0) console.log(`seeded accounts: ${seeds.map((s) => s.apiKey).join(", ")}`);
   if (autoProgress) console.log(`auto-progress every ${autoProgress} ms`);
 
-  const shutdown = () => {
-    void sim.close().then(() => process.exit(0));
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  closeOnSignals(sim);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runCli(main);

@@ -91,8 +91,13 @@ export interface V2FamilyConfig {
   /** Meta code when the account cannot pay: TrackingMore 4021, Tracktry 4019. */
   quotaCode: number;
   messageOverrides?: Partial<Record<number, string>>;
-  /** Requests per second per account per endpoint. */
+  /** Requests per second per account; `default` per endpoint or per account, see `rateLimitScope`. */
   rateLimits: { default: number; realtime: number };
+  /**
+   * What `rateLimits.default` counts: each endpoint separately (TrackingMore v2, the default) or every
+   * endpoint of the account together (Tracktry: 1 request/s per key). Realtime always has its own bucket.
+   */
+  rateLimitScope?: "endpoint" | "account";
   /** Credits a successful detection costs (0.2 on TrackingMore v2). */
   detectCost: number;
 }
@@ -542,8 +547,10 @@ export function createV2FamilyApi(ctx: ApiContext, config: V2FamilyConfig): ApiM
       const match = matchRoute(routes, req.method, req.path);
       if (match.kind === "not-found") return reply(404);
       if (match.kind === "wrong-method") return reply(405);
-      const limit = match.route.endpoint === "POST trackings/realtime" ? config.rateLimits.realtime : config.rateLimits.default;
-      if (!ctx.limiter.tryAcquire(`${config.prefix}\u0000${auth.account.apiKey}\u0000${match.route.endpoint}`, limit)) return reply(429);
+      const realtime = match.route.endpoint === "POST trackings/realtime";
+      const limit = realtime ? config.rateLimits.realtime : config.rateLimits.default;
+      const bucket = realtime || config.rateLimitScope !== "account" ? match.route.endpoint : "all endpoints";
+      if (!ctx.limiter.tryAcquire(`${config.prefix}\u0000${auth.account.apiKey}\u0000${bucket}`, limit)) return reply(429);
       return match.route.handler({ account: auth.account, req, params: match.params });
     },
   };
