@@ -10,15 +10,20 @@ interface Config {
   ratePerSecond: number;
   durationMs: number;
   warmupMs: number;
+  /** "shopify": signed fulfillments/create webhooks; "ups": Track Alert events with the shop's credential header. */
+  kind: "shopify" | "ups";
+  /** Shopify: the app secret. UPS: the shop's event credential. */
   secret: string;
   shop: string;
+  /** Added to every request's index so that several runs send distinct events. */
+  firstIndex?: number;
 }
 
 const config = JSON.parse(process.argv[2]!) as Config;
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 const target = new URL(config.url);
 
-function payload(index: number): string {
+function shopifyPayload(index: number): string {
   const number = `1ZBENCH${String(index).padStart(10, "0")}X`;
   return JSON.stringify({
     id: 5_000_000_000 + index,
@@ -45,17 +50,58 @@ function payload(index: number): string {
   });
 }
 
-function send(index: number): Promise<number> {
-  const body = payload(index);
-  const headers = {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(body)),
-    "x-shopify-hmac-sha256": createHmac("sha256", config.secret).update(body).digest("base64"),
-    "x-shopify-topic": "fulfillments/create",
-    "x-shopify-shop-domain": config.shop,
-    "x-shopify-api-version": "2026-10",
-    "x-shopify-webhook-id": randomUUID(),
+/** A Track Alert event as UPS sends it (every field a string), distinct per index. */
+function upsPayload(index: number): string {
+  const seconds = String(index % 60).padStart(2, "0");
+  return JSON.stringify({
+    trackingNumber: ` 1ZBENCH${String(index).padStart(10, "0")}X`,
+    localActivityDate: "20261124",
+    localActivityTime: `0912${seconds}`,
+    gmtActivityDate: "20261124",
+    gmtActivityTime: `1312${seconds}`,
+    gmtOffset: "-04.00",
+    activityLocation: { city: "ATLANTA", stateProvince: "GA", postalCode: "", country: "US" },
+    activityStatus: { type: "I", code: "DP", description: "Departed from Facility" },
+    scheduledDeliveryDate: "20261126",
+    actualDeliveryDate: "",
+    actualDeliveryTime: "",
+    deliveryStartTime: "",
+    deliveryEndTime: "",
+    deliveryTimeDescription: "end of day",
+    deliveryPhoto: "",
+  });
+}
+
+function requestFor(index: number): { body: string; headers: Record<string, string> } {
+  if (config.kind === "ups") {
+    const body = upsPayload(index);
+    return {
+      body,
+      headers: {
+        "content-type": "application/json",
+        "content-length": String(Buffer.byteLength(body)),
+        "user-agent": "UPSPubSubTrackingService",
+        credential: config.secret,
+      },
+    };
+  }
+  const body = shopifyPayload(index);
+  return {
+    body,
+    headers: {
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
+      "x-shopify-hmac-sha256": createHmac("sha256", config.secret).update(body).digest("base64"),
+      "x-shopify-topic": "fulfillments/create",
+      "x-shopify-shop-domain": config.shop,
+      "x-shopify-api-version": "2026-10",
+      "x-shopify-webhook-id": randomUUID(),
+    },
   };
+}
+
+function send(index: number): Promise<number> {
+  const { body, headers } = requestFor((config.firstIndex ?? 0) + index);
   return new Promise((resolve, reject) => {
     const req = request({ agent, hostname: target.hostname, port: target.port, path: target.pathname, method: "POST", headers }, (res) => {
       res.resume();
@@ -68,22 +114,26 @@ function send(index: number): Promise<number> {
 
 const latencies: number[] = [];
 let errors = 0;
+let acknowledged = 0;
 const total = Math.round(((config.durationMs + config.warmupMs) / 1000) * config.ratePerSecond);
 const start = performance.now() + 50;
 const pending: Promise<void>[] = [];
 for (let i = 0; i < total; i++) {
   const due = start + (i * 1000) / config.ratePerSecond;
-  const wait = due - performance.now();
-  if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 1));
-  while (performance.now() < due) {
-    // spin the last millisecond: setTimeout alone is too coarse for sub-millisecond latencies
+  // setTimeout alone is too coarse for sub-millisecond spacing, so the last stretch waits in
+  // setImmediate steps: each one lets the event loop read the responses that arrived meanwhile
+  // (a busy spin would hold them back and charge the delay to the server).
+  for (let wait = due - performance.now(); wait > 0; wait = due - performance.now()) {
+    if (wait > 1.5) await new Promise((resolve) => setTimeout(resolve, wait - 1));
+    else await new Promise((resolve) => setImmediate(resolve));
   }
   pending.push(
     send(i).then(
       (status) => {
         const latency = performance.now() - due;
         if (status !== 200) errors++;
-        else if (due - start >= config.warmupMs) latencies.push(latency);
+        else acknowledged++;
+        if (status === 200 && due - start >= config.warmupMs) latencies.push(latency);
       },
       () => {
         errors++;
@@ -93,4 +143,4 @@ for (let i = 0; i < total; i++) {
 }
 await Promise.all(pending);
 agent.destroy();
-process.stdout.write(JSON.stringify({ latenciesMs: latencies, errors }));
+process.stdout.write(JSON.stringify({ latenciesMs: latencies, errors, acknowledged, sent: total }));

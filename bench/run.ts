@@ -1,6 +1,9 @@
 // `npm run bench`: every figure, each measured against its baseline in the same run.
 import { registrationCalls } from "./registration-calls";
+import { upsSubscriptionCalls, upsWebhookAckLatency } from "./ups-track-alert";
 import { webhookAckLatency } from "./webhook-ack-latency";
 
 await registrationCalls();
+await upsSubscriptionCalls();
 await webhookAckLatency();
+await upsWebhookAckLatency();

@@ -3,7 +3,7 @@ import { verifyV2Webhook, verifyV4Webhook } from "~/adapters/trackingmore/webhoo
 import { restFulfillmentSchema, snapshotFromWebhook } from "~/adapters/shopify-admin/fulfillment-payloads";
 import { normalizeTrackingNumber } from "~/domain/carriers/detect";
 import { secretsEqual, sha256Hex } from "~/lib/crypto.server";
-import { parseTrackAlertEvent } from "~/adapters/ups/webhook";
+import { acceptTrackAlertEvent } from "~/adapters/ups/webhook";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob, type EnqueueResult } from "~/jobs/queue.server";
 import { customerDataRequestPayloadSchema, customerRedactPayloadSchema, shopRedactPayloadSchema } from "./compliance.server";
@@ -202,7 +202,7 @@ export async function receiveUpsWebhook(ctx: ServiceContext, input: { token: str
   if (!destination) return { status: 404, result: "unknown webhook address" };
   if (!presented || !secretsEqual(presented, destination.credential)) return { status: 401, result: "credential does not match" };
 
-  const event = parseTrackAlertEvent(input.rawBody);
+  const event = acceptTrackAlertEvent(input.rawBody);
   if (!event.ok) return { status: 400, result: event.reason };
   if (!destination.active) return { status: 200, result: "IGNORED_SHOP_INACTIVE" };
   const enqueued = await enqueueJob(
