@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startTrackingMoreSimulator, type TrackingMoreSimulator } from "../../simulators/trackingmore";
+import { startTracktrySimulator, type TracktrySimulator } from "../../simulators/tracktry";
 import { startUpsSimulator, type UpsSimulator } from "../../simulators/ups";
 import { ALL_JOBS } from "~/jobs/definitions.server";
 import { JOB_TYPES } from "~/jobs/job-types";
@@ -7,6 +8,7 @@ import { JobRunner } from "~/jobs/runner.server";
 import type { ServiceContext } from "~/services/context.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
 import { connectProvider, disconnectProvider } from "~/services/provider-accounts.server";
+import { pollStaleShipments } from "~/services/poll-shipments.server";
 import { applyShopRouting, updateRoutingRules } from "~/services/provider-routing.server";
 import { registerPendingShipments } from "~/services/register-shipments.server";
 import { applyUpsTrackAlertEvent } from "~/services/ups-events.server";
@@ -27,6 +29,7 @@ const DHL = "3318810025";
 let database: TestDatabase;
 let trackingMore: TrackingMoreSimulator;
 let ups: UpsSimulator;
+let tracktry: TracktrySimulator;
 let services: ServiceContext;
 let apiKeySequence = 0;
 
@@ -35,10 +38,12 @@ beforeAll(async () => {
   trackingMore = await startTrackingMoreSimulator();
   ups = await startUpsSimulator({ environment: "production" });
   ups.addClient(UPS_CLIENT);
-  services = createTestServices(database.db, { trackingMoreBaseUrl: trackingMore.url, upsBaseUrl: ups.url });
+  tracktry = await startTracktrySimulator();
+  services = createTestServices(database.db, { trackingMoreBaseUrl: trackingMore.url, upsBaseUrl: ups.url, tracktryBaseUrl: tracktry.url });
 });
 
 afterAll(async () => {
+  await tracktry.close();
   await ups.close();
   await trackingMore.close();
   await database.dispose();
@@ -107,6 +112,44 @@ describe(`provider routing on ${testDialect()}`, () => {
     const routed = await shipments(shop.id);
     expect(routed[later]!.provider).toBe("ups");
     expect(routed[DHL]!.provider).toBe("trackingmore");
+  });
+
+  it("switching the shop from TrackingMore to Tracktry re-registers its open shipments there once, and Tracktry's polling keeps them current", async () => {
+    const shop = await shopOnTrackingMore();
+    const open = [upsNumber(8_401), USPS];
+    const delivered = upsNumber(8_402);
+    await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [open[0]!, delivered] }));
+    await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [USPS], company: "USPS" }));
+    await drain();
+    await database.db.prisma.shipment.updateMany({ where: { shopId: shop.id, trackingNumber: delivered }, data: { status: "delivered" } });
+
+    const tracktryKey = `routing-tracktry-key-${++apiKeySequence}`;
+    tracktry.addAccount({ apiKey: tracktryKey });
+    await connectProvider(services, shop.id, { provider: "tracktry", credentials: { apiKey: tracktryKey } });
+    await drain();
+
+    const after = await shipments(shop.id);
+    for (const number of open) expect(after[number]).toMatchObject({ provider: "tracktry", registrationState: "registered" });
+    // A finished shipment is not re-registered anywhere.
+    expect(after[delivered]).toMatchObject({ provider: "trackingmore", status: "delivered" });
+    expect(tracktry.trackings(tracktryKey).map((tracking) => tracking.trackingNumber).sort()).toEqual([...open].sort());
+    expect(trackedAtTrackingMore(shop.apiKey)).toEqual([delivered]);
+    // A second pass changes nothing and calls nobody.
+    tracktry.resetCalls();
+    expect(await applyShopRouting(services, shop.id)).toMatchObject({ moved: 0 });
+    await drain();
+    expect(tracktry.calls.filter((call) => call.api !== "control")).toHaveLength(0);
+
+    // No webhooks from Tracktry: its polling brings the news.
+    await tracktry.advance(tracktryKey, open[0]!, "next");
+    await tracktry.advance(tracktryKey, open[0]!, "next");
+    await database.db.prisma.shipment.updateMany({ where: { shopId: shop.id }, data: { lastCheckedAt: new Date(Date.now() - 24 * 60 * 60_000) } });
+    const polled = await pollStaleShipments(services, shop.id);
+    expect(polled.result).not.toMatch(/SKIPPED/);
+    const current = (await shipments(shop.id))[open[0]!]!;
+    expect(current.status).not.toBe("pending");
+    expect(await database.db.prisma.trackingEvent.count({ where: { shipmentId: current.id } })).toBeGreaterThan(0);
+    expect(new Set((await database.db.prisma.trackingEvent.findMany({ where: { shipmentId: current.id } })).map((event) => event.source))).toEqual(new Set(["tracktry"]));
   });
 
   it("disconnecting UPS brings its open shipments back to TrackingMore, registered there once; delivered ones stay put", async () => {
