@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Shop" ADD COLUMN     "pendingTooLongDays" INTEGER NOT NULL DEFAULT 5,
+ADD COLUMN     "stuckAfterDays" INTEGER NOT NULL DEFAULT 7;
