@@ -1,33 +1,43 @@
 import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Link, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { config } from "~/config.server";
+import { resolveAdminLocale } from "~/i18n/catalogue";
+import { I18nProvider } from "~/i18n/react";
 import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   await authenticate.admin(request);
+  // Shopify admin opens embedded apps with the merchant's language in `locale`.
+  const locale = resolveAdminLocale(new URL(request.url).searchParams.get("locale"));
   // The API key is public (it is in every App Bridge URL); the secret never leaves the server.
-  return { apiKey: config().SHOPIFY_API_KEY };
+  return { apiKey: config().SHOPIFY_API_KEY, locale };
 };
 
 export default function App() {
-  const { apiKey } = useLoaderData<typeof loader>();
+  const { apiKey, locale } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
-      <NavMenu>
-        <Link to="/app" rel="home">
-          Overview
-        </Link>
-      </NavMenu>
-      <Outlet />
+      <I18nProvider locale={locale}>
+        <NavMenu>
+          <Link to="/app" rel="home">
+            Overview
+          </Link>
+        </NavMenu>
+        <Outlet />
+      </I18nProvider>
     </AppProvider>
   );
 }
+
+// Only the first load carries admin's `locale` (and nothing here changes later): in-app navigation
+// must not re-run this loader and lose the language. Every child loader authenticates itself.
+export const shouldRevalidate: ShouldRevalidateFunction = () => false;
 
 export function ErrorBoundary() {
   return boundary.error(useRouteError());
