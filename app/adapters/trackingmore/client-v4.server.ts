@@ -107,6 +107,14 @@ export class TrackingMoreV4Provider implements TrackingProvider {
     return observations;
   }
 
+  /**
+   * One cheap authenticated call (the courier list: free, creates nothing) to learn whether the
+   * key works. Throws the same typed errors as every other call.
+   */
+  async checkAccess(): Promise<void> {
+    await this.#transport.send("couriers", RATE.other, { method: "GET", path: "/couriers/all" });
+  }
+
   async detectCarrier(trackingNumber: string): Promise<string[]> {
     // 4121 "cannot detect courier" is an answer, not a failure.
     const response = await this.#transport.send(

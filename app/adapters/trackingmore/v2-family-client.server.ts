@@ -138,6 +138,14 @@ export class V2FamilyProvider implements TrackingProvider {
     };
   }
 
+  /**
+   * One cheap authenticated call (the carrier list: free, creates nothing) to learn whether the
+   * key works. Throws the same typed errors as every other call.
+   */
+  async checkAccess(): Promise<void> {
+    await this.#transport.send("all", this.#profile.rate, { method: "GET", path: "/carriers" });
+  }
+
   async detectCarrier(trackingNumber: string): Promise<string[]> {
     const response = await this.#transport.send(
       "all",
