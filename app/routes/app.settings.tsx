@@ -261,12 +261,11 @@ export default function Settings() {
 
 type Toast = (message: string | null | undefined) => void;
 
-function useToastOnResult(data: SettingsActionResult | undefined, state: string, toast: Toast, when: (data: SettingsActionResult) => boolean) {
+function useToastOnResult(data: SettingsActionResult | undefined, toast: Toast, when: (data: SettingsActionResult) => boolean) {
   useEffect(() => {
-    if (state === "idle" && data && data.ok && when(data)) toast(data.message);
-    // Only a new answer shows a toast.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [data, state]);
+    // Once per answer: `data` changes only when a new answer arrives.
+    if (data && data.ok && when(data)) toast(data.message);
+  }, [data]);
 }
 
 function ProviderSection({ settings, toast }: { settings: SettingsData; toast: Toast }) {
@@ -285,7 +284,7 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
   const errors = result?.fieldErrors ?? {};
   const busyIntent = fetcher.state !== "idle" ? fetcher.formData?.get("intent") : null;
 
-  useToastOnResult(result, fetcher.state, toast, (data) => data.intent === "save-provider");
+  useToastOnResult(result, toast, (data) => data.intent === "save-provider");
   useEffect(() => {
     // Secrets leave the page once saved: the fields are write-only.
     if (fetcher.state === "idle" && result?.intent === "save-provider" && result.ok) setFields({});
@@ -375,7 +374,7 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
             ? field("accountEmail", STRINGS.providers.accountEmail, { saved: Boolean(stored?.secretsSaved.accountEmail), help: STRINGS.providers.accountEmailHelp })
             : null}
         </FormLayout>
-        {result && (result.intent === "test-connection" || result.intent === "save-provider") && fetcher.state === "idle" && result.message ? (
+        {result && (result.intent === "test-connection" || result.intent === "save-provider") && fetcher.state !== "submitting" && result.message ? (
           <Banner tone={result.ok ? (result.warning ? "warning" : "success") : "critical"}>
             <p>{result.warning ?? result.message}</p>
           </Banner>
@@ -425,7 +424,7 @@ function RoutingSection({ settings, toast }: { settings: SettingsData; toast: To
     setDefaultProvider(settings.routing.defaultProvider);
     setUpsToUps(settings.routing.carrierProviders.ups === "ups");
   }, [settings.routing.defaultProvider, settings.routing.carrierProviders.ups]);
-  useToastOnResult(fetcher.data, fetcher.state, toast, (data) => data.intent === "save-routing");
+  useToastOnResult(fetcher.data, toast, (data) => data.intent === "save-routing");
   const errors = fetcher.data?.intent === "save-routing" ? fetcher.data.fieldErrors : {};
   const otherRoutes = Object.entries(settings.routing.carrierProviders).filter(([carrier]) => carrier !== "ups");
 
@@ -492,8 +491,8 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
   useEffect(() => setValues(saved), [saved]);
   const dirty = (Object.keys(saved) as Array<keyof GeneralFields>).some((key) => saved[key] !== values[key]);
 
-  useToastOnResult(generalFetcher.data, generalFetcher.state, toast, (data) => data.intent === "save-general");
-  useToastOnResult(backfillFetcher.data, backfillFetcher.state, toast, (data) => data.intent === "start-backfill");
+  useToastOnResult(generalFetcher.data, toast, (data) => data.intent === "save-general");
+  useToastOnResult(backfillFetcher.data, toast, (data) => data.intent === "start-backfill");
   const generalErrors = generalFetcher.data?.intent === "save-general" ? generalFetcher.data.fieldErrors : {};
   const backfillErrors = backfillFetcher.data?.intent === "start-backfill" ? backfillFetcher.data.fieldErrors : {};
 

@@ -339,6 +339,35 @@ describe("the route, called as Remix calls it", () => {
     expect(await loadProviderAccount(services, shop.id, "trackingmore")).toMatchObject({ apiVersion: "v2", credentials: { apiKey: key, webhookSecret: "whsec-route-1" } });
   });
 
+  it("connects UPS, routes UPS numbers to it or not, and disconnects it", async () => {
+    const shop = await installedShop();
+    const client = { clientId: `ups-route-${++counter}`, clientSecret: `ups-route-secret-${counter}` };
+    ups.addClient(client);
+    expect(await callAction(post(shop.domain, { intent: "save-provider", connection: "tracktry", apiKey: "short" }))).toMatchObject({
+      ok: false,
+      fieldErrors: { apiKey: "This API key looks too short. Copy the whole key from your Tracktry account." },
+    });
+    await callAction(post(shop.domain, { intent: "save-provider", connection: "trackingmore:v4", apiKey: apiKey("route-ups") }));
+    expect(await callAction(post(shop.domain, { intent: "save-provider", connection: "ups:cie", ...client }))).toMatchObject({ ok: true, warning: null });
+    expect((await readSettings(services, shop.domain)).routing).toEqual({ defaultProvider: "trackingmore", carrierProviders: { ups: "ups" } });
+
+    expect(await callAction(post(shop.domain, { intent: "save-routing", defaultProvider: "trackingmore" }))).toMatchObject({ ok: true, intent: "save-routing" });
+    expect((await readSettings(services, shop.domain)).routing).toEqual({ defaultProvider: "trackingmore", carrierProviders: {} });
+    expect(await callAction(post(shop.domain, { intent: "save-routing", defaultProvider: "tracktry", upsToUps: "on" }))).toEqual({
+      intent: "save-routing",
+      ok: false,
+      message: null,
+      fieldErrors: { defaultProvider: "Connect this provider before you make it the default." },
+    });
+    await callAction(post(shop.domain, { intent: "save-routing", defaultProvider: "trackingmore", upsToUps: "on" }));
+    expect((await readSettings(services, shop.domain)).routing.carrierProviders).toEqual({ ups: "ups" });
+
+    expect(await callAction(post(shop.domain, { intent: "disconnect-provider", provider: "ups" }))).toMatchObject({ ok: true });
+    const settings = await readSettings(services, shop.domain);
+    expect(settings.providers.map((account) => account.provider)).toEqual(["trackingmore"]);
+    expect(settings.routing).toEqual({ defaultProvider: "trackingmore", carrierProviders: {} });
+  });
+
   it("answers a malformed form in words, not with a stack trace", async () => {
     const shop = await installedShop();
     expect(await callAction(post(shop.domain, { intent: "drop-tables" }))).toEqual({
