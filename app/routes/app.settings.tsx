@@ -35,7 +35,8 @@ const STRINGS = {
     connected: "Connected",
     isDefault: "Default provider",
     keyHint: (hint: string) => `Saved key ends in ${hint.replace(/^•+/, "")}`,
-    lastSuccess: (at: string) => `Last successful call: ${new Date(at).toLocaleString()}`,
+    clientIdHint: (hint: string) => `Saved client ID ends in ${hint.replace(/^•+/, "")}`,
+    lastSuccess: (at: string) => `Last successful call: ${formatInstant(at)}`,
     neverSucceeded: "No successful call yet",
     ignoredEvents: (count: number) => `${count} updates received for numbers you no longer track were ignored.`,
     blockedTitle: (provider: string) => `Tracking with ${provider} is paused`,
@@ -67,6 +68,7 @@ const STRINGS = {
     help: "Paste this address in TrackingMore under Developer → Webhook so updates arrive as they happen.",
     label: "Webhook URL",
     copy: "Copy",
+    copyLabel: "Copy webhook URL",
     copied: "Webhook URL copied",
   },
   routing: {
@@ -204,6 +206,11 @@ function safeConnection(choice: string, fields: Record<string, FormDataEntryValu
   return connectionInput(choice, fields);
 }
 
+/** The same text on the server and in the browser (a locale- or zone-dependent format would break hydration). */
+function formatInstant(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
 type SettingsData = ReturnType<typeof useLoaderData<typeof loader>>;
 
 export default function Settings() {
@@ -329,7 +336,9 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
                   {account.environment === "cie" ? " – CIE" : ""}
                   {settings.routing.defaultProvider === account.provider ? ` · ${STRINGS.providers.isDefault}` : ""}
                 </Text>
-                {account.keyHint ? <Text as="p">{STRINGS.providers.keyHint(account.keyHint)}</Text> : null}
+                {account.keyHint ? (
+                  <Text as="p">{account.provider === "ups" ? STRINGS.providers.clientIdHint(account.keyHint) : STRINGS.providers.keyHint(account.keyHint)}</Text>
+                ) : null}
                 <Text as="p" tone="subdued">
                   {account.lastSuccessAt ? STRINGS.providers.lastSuccess(account.lastSuccessAt) : STRINGS.providers.neverSucceeded}
                 </Text>
@@ -408,7 +417,11 @@ function WebhookSection({ url, toast }: { url: string; toast: Toast }) {
           readOnly
           autoComplete="off"
           helpText={STRINGS.webhook.help}
-          connectedRight={<Button onClick={copy}>{STRINGS.webhook.copy}</Button>}
+          connectedRight={
+            <Button onClick={copy} accessibilityLabel={STRINGS.webhook.copyLabel}>
+              {STRINGS.webhook.copy}
+            </Button>
+          }
         />
       </BlockStack>
     </Card>
