@@ -152,7 +152,7 @@ export async function redetectCarriers(ctx: ServiceContext, shopId: string, ids:
       const carrierCode = resolution.kind === "resolved" ? resolution.carrierCode : null;
       const carrierSource = resolution.kind === "resolved" ? resolution.source : null;
       const outcome = await setCarrier(tx, now, routing, shipment, carrierCode, carrierSource);
-      if (outcome === "conflict") continue;
+      if (outcome === "conflict" || outcome === "unchanged") continue;
       count++;
       needsRegistration ||= outcome === "reregister";
     }

@@ -39,9 +39,9 @@ export const shipmentIndexQuerySchema = z.object({
   from: optionalDay,
   to: optionalDay,
   attention: z
-    .enum(["1", "true", "0", "false", ""])
+    .union([z.boolean(), z.enum(["1", "true", "0", "false", ""])])
     .optional()
-    .transform((value) => value === "1" || value === "true"),
+    .transform((value) => value === true || value === "1" || value === "true"),
   q: optionalText,
   sort: z.enum(SHIPMENT_SORTS).optional().default("newest"),
   cursor: z.string().max(500).optional().or(z.literal("").transform(() => undefined)),
@@ -94,7 +94,8 @@ export async function listShipments(ctx: ServiceContext, shopId: string, input: 
     pendingBefore: new Date(now.getTime() - shop.pendingTooLongDays * DAY_MS),
   };
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
-  const filters = filterSql(ctx, shopId, query, thresholds);
+  const search = query.q ? await searchPlan(ctx, shopId, query.q) : null;
+  const filters = filterSql(shopId, query, thresholds, search);
 
   const limit = SHIPMENT_PAGE_SIZE + 1;
   const keys: KeyRow[] = [];
@@ -183,7 +184,7 @@ interface KeyRow {
   lastEventAt: Date | string | null;
 }
 
-function filterSql(ctx: ServiceContext, shopId: string, query: ParsedQuery, thresholds: Thresholds): Prisma.Sql {
+function filterSql(shopId: string, query: ParsedQuery, thresholds: Thresholds, search: Prisma.Sql | null): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`"shopId" = ${shopId}`];
   if (query.status) parts.push(Prisma.sql`"status" = ${query.status}`);
   if (query.carrier) parts.push(Prisma.sql`"carrierCode" = ${query.carrier}`);
@@ -196,9 +197,14 @@ function filterSql(ctx: ServiceContext, shopId: string, query: ParsedQuery, thre
       OR ("status" = 'transit' AND ("lastEventAt" < ${thresholds.stuckBefore} OR ("lastEventAt" IS NULL AND "createdAt" < ${thresholds.stuckBefore})))
       OR ("status" IN ('pending', 'notfound') AND "createdAt" < ${thresholds.pendingBefore}))`);
   }
-  if (query.q) parts.push(searchSql(ctx, shopId, query.q));
+  if (search) parts.push(search);
   return Prisma.join(parts, " AND ");
 }
+
+/** Up to this many matches, a search lists its matches and sorts them; beyond, it walks the sort order and tests each row. */
+const SEARCH_SET_LIMIT = 10_000;
+/** Shorter search terms match exactly only: a prefix of one or two characters matches most of a shop. */
+const MIN_PREFIX_LENGTH = 3;
 
 /**
  * Exact or prefix match on the tracking number, the order name (with or without "#") and the
@@ -206,27 +212,48 @@ function filterSql(ctx: ServiceContext, shopId: string, query: ParsedQuery, thre
  * Shipment(shopId, trackingNumber), Order(shopId, name), Order(shopId, email). SQLite compares
  * text bytewise, so a prefix is the range [q, q + U+10FFFF); PostgreSQL compares by collation,
  * where that range is not a prefix test, so it uses LIKE.
+ *
+ * A narrow search (an order number, a whole tracking number or e-mail) matches a handful of
+ * shipments: they are found through those indexes and sorted. A broad one ("1ZAB", "customer")
+ * may match much of the shop; collecting and sorting those would cost as much as the shop is
+ * large, so instead the page walks the sort order's index and keeps the rows that match, which
+ * finds a page of them quickly when they are common. One bounded count decides which. The case
+ * neither serves well is a broad prefix whose matches all lie far down the sort order (e.g. a
+ * short order-number prefix of orders from long ago, newest first): the walk then passes many
+ * rows before the first match.
  */
-function searchSql(ctx: ServiceContext, shopId: string, raw: string): Prisma.Sql {
+async function searchPlan(ctx: ServiceContext, shopId: string, raw: string): Promise<Prisma.Sql> {
   const prefix = (column: Prisma.Sql, value: string): Prisma.Sql =>
-    ctx.db.dialect === "sqlite"
+    value.length < MIN_PREFIX_LENGTH
+      ? Prisma.sql`${column} = ${value}`
+      : ctx.db.dialect === "sqlite"
       ? Prisma.sql`(${column} >= ${value} AND ${column} < ${value + "\u{10FFFF}"})`
       : Prisma.sql`${column} LIKE ${value.replace(/[\\%_]/g, (c) => `\\${c}`) + "%"} ESCAPE '\\'`;
   const trackingNumber = normalizeTrackingNumber(raw);
   const names = raw.startsWith("#") ? [raw] : [raw, `#${raw}`];
   const email = raw.toLowerCase();
+  const orderMatches = Prisma.sql`(${Prisma.join(names.map((name) => prefix(Prisma.sql`o."name"`, name)), " OR ")} OR ${prefix(Prisma.sql`o."email"`, email)})`;
+  const trackingMatches = trackingNumber ? prefix(Prisma.sql`"trackingNumber"`, trackingNumber) : Prisma.sql`1 = 0`;
+
   const byOrder = (condition: Prisma.Sql) => Prisma.sql`
     SELECT sf."shipmentId" FROM "Order" o
       JOIN "Fulfillment" f ON f."orderId" = o."id"
       JOIN "ShipmentFulfillment" sf ON sf."fulfillmentId" = f."id"
     WHERE o."shopId" = ${shopId} AND ${condition}`;
-  const branches: Prisma.Sql[] = [];
-  if (trackingNumber) {
-    branches.push(Prisma.sql`SELECT "id" FROM "Shipment" WHERE "shopId" = ${shopId} AND ${prefix(Prisma.sql`"trackingNumber"`, trackingNumber)}`);
-  }
-  branches.push(byOrder(Prisma.join(names.map((name) => prefix(Prisma.sql`o."name"`, name)), " OR ")));
-  branches.push(byOrder(prefix(Prisma.sql`o."email"`, email)));
-  return Prisma.sql`"id" IN (${Prisma.join(branches, " UNION ")})`;
+  const branches = [
+    Prisma.sql`SELECT "id" FROM "Shipment" WHERE "shopId" = ${shopId} AND ${trackingMatches}`,
+    ...names.map((name) => byOrder(prefix(Prisma.sql`o."name"`, name))),
+    byOrder(prefix(Prisma.sql`o."email"`, email)),
+  ];
+  const matchSet = Prisma.join(branches, " UNION ALL ");
+  const [counted] = await ctx.db.prisma.$queryRaw<{ n: number | bigint }[]>`
+    SELECT COUNT(*) AS "n" FROM (SELECT 1 AS "one" FROM (${matchSet}) AS "m" LIMIT ${SEARCH_SET_LIMIT + 1}) AS "c"`;
+  if (Number(counted?.n ?? 0) <= SEARCH_SET_LIMIT) return Prisma.sql`"id" IN (${matchSet})`;
+  return Prisma.sql`(${trackingMatches} OR EXISTS (
+    SELECT 1 FROM "ShipmentFulfillment" sf
+      JOIN "Fulfillment" f ON f."id" = sf."fulfillmentId"
+      JOIN "Order" o ON o."id" = f."orderId"
+    WHERE sf."shipmentId" = "Shipment"."id" AND ${orderMatches}))`;
 }
 
 interface Segment {

@@ -32,13 +32,15 @@ export async function enqueueStopAtProvider(tx: TransactionClient, now: Date, re
 export async function stopTrackingAtProvider(ctx: ServiceContext, request: StopRequest): Promise<StopResult> {
   const shipment = await ctx.db.prisma.shipment.findUnique({ where: { id: request.shipmentId } });
   if (!shipment) return "SKIPPED_UNKNOWN";
-  const stillTrackedThere = shipment.provider === request.provider && shipment.registrationState !== "stopped";
+  // Under another carrier (the merchant corrected it) the provider holds a different tracking: stop the old one.
+  const stillTrackedThere =
+    shipment.provider === request.provider && shipment.registrationState !== "stopped" && (shipment.carrierCode ?? null) === (request.carrierCode ?? null);
   if (stillTrackedThere) return "SKIPPED_RESUMED";
   const account = await loadProviderAccount(ctx, request.shopId, request.provider);
   if (!account) return "SKIPPED_NO_PROVIDER";
   const provider = await buildTrackingProvider(ctx, account);
   await provider.stopTracking({ trackingNumber: request.trackingNumber, carrierCode: request.carrierCode ?? "", providerTrackingId: request.providerTrackingId });
-  if (shipment.provider === request.provider) {
+  if (shipment.provider === request.provider && shipment.registrationState === "stopped") {
     // Forget the provider's id: if the number is ever re-added it must be registered afresh.
     await ctx.db.prisma.shipment.updateMany({
       where: { id: shipment.id, provider: request.provider, registrationState: "stopped" },
