@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Modal, SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
 import {
   Banner,
   BlockStack,
@@ -41,6 +41,10 @@ const STRINGS = {
     ignoredEvents: (count: number) => `${count} updates received for numbers you no longer track were ignored.`,
     blockedTitle: (provider: string) => `Tracking with ${provider} is paused`,
     disconnect: "Disconnect",
+    disconnectTitle: (provider: string) => `Disconnect ${provider}?`,
+    disconnectBody: (provider: string) =>
+      `The saved ${provider} credentials are deleted. Open shipments move to your other connected provider; if none is left, they wait until you connect one.`,
+    cancel: "Cancel",
     choose: "Provider",
     options: [
       { label: "TrackingMore (API v4)", value: "trackingmore:v4" },
@@ -348,13 +352,7 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
                   </Text>
                 ) : null}
               </BlockStack>
-              <fetcher.Form method="post">
-                <input type="hidden" name="intent" value="disconnect-provider" />
-                <input type="hidden" name="provider" value={account.provider} />
-                <Button submit tone="critical" variant="plain">
-                  {STRINGS.providers.disconnect}
-                </Button>
-              </fetcher.Form>
+              <DisconnectButton provider={account.provider} onConfirm={() => fetcher.submit({ intent: "disconnect-provider", provider: account.provider }, { method: "post" })} />
             </InlineStack>
           </Box>
         ))}
@@ -398,6 +396,43 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
         </InlineStack>
       </BlockStack>
     </Card>
+  );
+}
+
+/** Disconnecting deletes credentials and moves shipments: the merchant confirms in an App Bridge modal first. */
+function DisconnectButton({ provider, onConfirm }: { provider: ProviderId; onConfirm: () => void }) {
+  // Mounted only once asked for: nothing of the modal is in the server-rendered page to hydrate.
+  const [confirming, setConfirming] = useState(false);
+  const name = STRINGS.providerNames[provider];
+  return (
+    <>
+      <Button tone="critical" variant="plain" onClick={() => setConfirming(true)}>
+        {STRINGS.providers.disconnect}
+      </Button>
+      {confirming ? (
+        <Modal id={`tracklight-disconnect-${provider}`} open onHide={() => setConfirming(false)}>
+          <Box padding="400">
+            <BlockStack gap="400">
+              <Text as="p">{STRINGS.providers.disconnectBody(name)}</Text>
+              <InlineStack gap="200" align="end">
+                <Button onClick={() => setConfirming(false)}>{STRINGS.providers.cancel}</Button>
+                <Button
+                  tone="critical"
+                  variant="primary"
+                  onClick={() => {
+                    onConfirm();
+                    setConfirming(false);
+                  }}
+                >
+                  {STRINGS.providers.disconnect}
+                </Button>
+              </InlineStack>
+            </BlockStack>
+          </Box>
+          <TitleBar title={STRINGS.providers.disconnectTitle(name)} />
+        </Modal>
+      ) : null}
+    </>
   );
 }
 
