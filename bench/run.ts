@@ -1,5 +1,6 @@
 // `npm run bench`: every figure, each measured against its baseline in the same run.
 import { registrationCalls } from "./registration-calls";
+import { shipmentsIndexLatency } from "./shipments-index";
 import { upsSubscriptionCalls, upsWebhookAckLatency } from "./ups-track-alert";
 import { webhookAckLatency } from "./webhook-ack-latency";
 
@@ -7,3 +8,4 @@ await registrationCalls();
 await upsSubscriptionCalls();
 await webhookAckLatency();
 await upsWebhookAckLatency();
+await shipmentsIndexLatency();
