@@ -1,6 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
-import { useAppBridge } from "@shopify/app-bridge-react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Link, Page, Select, Text } from "@shopify/polaris";
 import { useEffect, useState, type ReactNode } from "react";
 import { z } from "zod";
@@ -146,7 +145,6 @@ function Field({ label, value }: { label: string; value: ReactNode }) {
 export default function ShipmentDetailPage() {
   const shipment = useLoaderData<typeof loader>();
   const fetcher = useFetcher<typeof action>();
-  const shopify = useAppBridge();
   const [carrierCode, setCarrierCode] = useState(shipment.carrierCode ?? "");
   const busy = fetcher.state !== "idle";
 
@@ -154,12 +152,8 @@ export default function ShipmentDetailPage() {
     if (fetcher.state !== "idle" || !fetcher.data) return;
     const data = fetcher.data;
     const message = data.ok ? (data.affected > 0 ? STRINGS.done[data.intent] : STRINGS.nothingChanged) : STRINGS.failed;
-    try {
-      shopify.toast.show(message ?? STRINGS.failed, { isError: !data.ok });
-    } catch {
-      // App Bridge not loaded (outside Shopify admin).
-    }
-  }, [fetcher.state, fetcher.data, shopify]);
+    showToast(message ?? STRINGS.failed, !data.ok);
+  }, [fetcher.state, fetcher.data]);
 
   const submit = (data: Record<string, string>) => fetcher.submit(data, { method: "post" });
   const stopped = shipment.registration.state === "stopped";
@@ -329,4 +323,10 @@ export default function ShipmentDetailPage() {
       </Layout>
     </Page>
   );
+}
+
+/** App Bridge's toast; App Bridge is the `shopify` global inside Shopify admin, absent elsewhere (then no toast). */
+function showToast(message: string, isError: boolean): void {
+  const appBridge = (globalThis as { shopify?: { toast?: { show(message: string, options?: { isError?: boolean }): void } } }).shopify;
+  appBridge?.toast?.show(message, { isError });
 }

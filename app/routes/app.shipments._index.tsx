@@ -1,6 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
-import { useAppBridge } from "@shopify/app-bridge-react";
 import {
   Badge,
   Banner,
@@ -147,7 +146,6 @@ export default function ShipmentsIndex() {
   const navigate = useNavigate();
   const navigation = useNavigation();
   const fetcher = useFetcher<typeof action>();
-  const shopify = useAppBridge();
   const { mode, setMode } = useSetIndexFiltersMode();
   const [query, setQuery] = useState(searchParams.get("q") ?? "");
 
@@ -170,11 +168,7 @@ export default function ShipmentsIndex() {
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data) return;
     const data = fetcher.data;
-    try {
-      shopify.toast.show(data.ok ? STRINGS.done(data.affected, data.skipped) : STRINGS.failed, { isError: !data.ok });
-    } catch {
-      // App Bridge not loaded (outside Shopify admin): the table still reloads.
-    }
+    showToast(data.ok ? STRINGS.done(data.affected, data.skipped) : STRINGS.failed, !data.ok);
     if (data.ok) clearSelection();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetcher.state, fetcher.data]);
@@ -297,7 +291,8 @@ export default function ShipmentsIndex() {
       <IndexTable.Cell>
         <BlockStack gap="100" inlineAlign="start">
           <Badge tone={STATUS_TONE[row.status]}>{STRINGS.statuses[row.status] ?? row.status}</Badge>
-          {row.attention.map((reason) => (
+          {/* Exceptions and failed attempts are the status itself; the other reasons need a word of their own. */}
+          {row.attention.filter((reason) => reason !== "exception" && reason !== "failed_attempt").map((reason) => (
             <Badge key={reason} tone="critical" size="small">
               {STRINGS.attention[reason]}
             </Badge>
@@ -394,4 +389,10 @@ export default function ShipmentsIndex() {
       </BlockStack>
     </Page>
   );
+}
+
+/** App Bridge's toast; App Bridge is the `shopify` global inside Shopify admin, absent elsewhere (then no toast). */
+function showToast(message: string, isError: boolean): void {
+  const appBridge = (globalThis as { shopify?: { toast?: { show(message: string, options?: { isError?: boolean }): void } } }).shopify;
+  appBridge?.toast?.show(message, { isError });
 }
