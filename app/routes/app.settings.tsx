@@ -22,7 +22,7 @@ import { z } from "zod";
 import { appContext } from "~/context.server";
 import { PROVIDER_IDS, type ProviderId } from "~/domain/tracking-observation";
 import { saveProviderConnection, testProviderConnection } from "~/services/provider-connection.server";
-import { readSettings, removeProvider, saveGeneralSettings, saveRouting, startBackfill } from "~/services/settings.server";
+import { readSettings, removeProvider, saveGeneralSettings, saveRoutingChoices, startBackfill } from "~/services/settings.server";
 import { authenticate } from "~/shopify.server";
 
 /** Every English text of the page, in one place for the string catalogue. */
@@ -187,10 +187,7 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<SettingsA
       await removeProvider(ctx, shop, input.provider);
       return { intent: input.intent, ok: true, message: null, fieldErrors: {} };
     case "save-routing": {
-      const current = await readSettings(ctx, shop);
-      const carrierProviders: Record<string, string> = Object.fromEntries(Object.entries(current.routing.carrierProviders).filter(([carrier]) => carrier !== "ups"));
-      if (input.upsToUps === "on") carrierProviders.ups = "ups";
-      const result = await saveRouting(ctx, shop, { defaultProvider: input.defaultProvider, carrierProviders });
+      const result = await saveRoutingChoices(ctx, shop, { defaultProvider: input.defaultProvider, upsToUps: input.upsToUps === "on" });
       return { intent: input.intent, ok: result.ok, message: result.ok ? STRINGS.routing.saved : null, fieldErrors: result.ok ? {} : result.fieldErrors };
     }
     case "save-general": {

@@ -246,6 +246,22 @@ export async function saveRouting(
   return { ok: true, value: saved };
 }
 
+/**
+ * The page's routing form: the default provider and whether UPS numbers go to UPS Track Alert.
+ * Routes for other carriers (set elsewhere) are kept as they are.
+ */
+export async function saveRoutingChoices(
+  ctx: ServiceContext,
+  shopDomain: string,
+  input: { defaultProvider: unknown; upsToUps: boolean },
+): Promise<SaveResult<{ defaultProvider: ProviderId; carrierProviders: Record<string, ProviderId> }>> {
+  const shop = await ctx.db.prisma.shop.findUniqueOrThrow({ where: { domain: shopDomain }, select: { trackingProvider: true, carrierProviders: true } });
+  const current = parseRouting(shop.trackingProvider, shop.carrierProviders, PROVIDER_IDS).byCarrier;
+  const carrierProviders: Record<string, ProviderId> = Object.fromEntries(Object.entries(current).filter(([carrier]) => carrier !== "ups"));
+  if (input.upsToUps) carrierProviders.ups = "ups";
+  return saveRouting(ctx, shopDomain, { defaultProvider: input.defaultProvider, carrierProviders });
+}
+
 /** Disconnect a provider of the session's shop; its open shipments move to what remains. */
 export async function removeProvider(ctx: ServiceContext, shopDomain: string, provider: ProviderId): Promise<void> {
   const shop = await findShop(ctx, shopDomain);

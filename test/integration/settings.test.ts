@@ -7,7 +7,7 @@ import { JOB_TYPES } from "~/jobs/job-types";
 import type { ServiceContext } from "~/services/context.server";
 import { blockProviderAccount, loadProviderAccount } from "~/services/provider-accounts.server";
 import { saveProviderConnection } from "~/services/provider-connection.server";
-import { readSettings, saveGeneralSettings, saveRouting, startBackfill } from "~/services/settings.server";
+import { readSettings, saveGeneralSettings, saveRouting, saveRoutingChoices, startBackfill } from "~/services/settings.server";
 import { ensureShop } from "~/services/shops.server";
 import { configureAppEnvironment } from "../support/app-environment";
 import { TestClock } from "../support/clock";
@@ -205,6 +205,30 @@ describe("routing", () => {
     expect(await saveRouting(services, shop.domain, { defaultProvider: "trackingmore", carrierProviders: {} })).toEqual({ ok: true, value: { defaultProvider: "trackingmore", carrierProviders: {} } });
     expect((await readSettings(services, shop.domain)).routing).toEqual({ defaultProvider: "trackingmore", carrierProviders: {} });
     expect(await prisma().job.count({ where: { shopId: shop.id, type: JOB_TYPES.applyShopRouting } })).toBe(1);
+  });
+});
+
+describe("routing form", () => {
+  it("toggles UPS numbers to UPS and keeps the routes of other carriers", async () => {
+    const shop = await newShop();
+    await saveProviderConnection(services, shop.domain, { provider: "trackingmore", apiVersion: "v4", apiKey: apiKey("choices") });
+    const tracktryKey = `tracktry-choices-${++counter}-abcdefgh`;
+    tracktry.addAccount({ apiKey: tracktryKey });
+    await saveProviderConnection(services, shop.domain, { provider: "tracktry", apiKey: tracktryKey });
+    const client = { clientId: `ups-choices-${++counter}`, clientSecret: `ups-choices-secret-${counter}` };
+    ups.addClient(client);
+    await saveProviderConnection(services, shop.domain, { provider: "ups", ...client });
+    expect(await saveRouting(services, shop.domain, { defaultProvider: "tracktry", carrierProviders: { usps: "trackingmore", ups: "ups" } })).toMatchObject({ ok: true });
+
+    expect(await saveRoutingChoices(services, shop.domain, { defaultProvider: "trackingmore", upsToUps: false })).toEqual({
+      ok: true,
+      value: { defaultProvider: "trackingmore", carrierProviders: { usps: "trackingmore" } },
+    });
+    expect(await saveRoutingChoices(services, shop.domain, { defaultProvider: "tracktry", upsToUps: true })).toEqual({
+      ok: true,
+      value: { defaultProvider: "tracktry", carrierProviders: { usps: "trackingmore", ups: "ups" } },
+    });
+    expect((await readSettings(services, shop.domain)).routing).toEqual({ defaultProvider: "tracktry", carrierProviders: { usps: "trackingmore", ups: "ups" } });
   });
 });
 
