@@ -84,7 +84,13 @@ export async function shopIdForDomain(ctx: ServiceContext, domain: string): Prom
 }
 
 /** One page of a shop's shipments for the index. Throws InvalidCursorError for a cursor it did not issue (for this sort). */
-export async function listShipments(ctx: ServiceContext, shopId: string, input: ShipmentIndexQuery): Promise<ShipmentIndexPage> {
+export async function listShipments(
+  ctx: ServiceContext,
+  shopId: string,
+  input: ShipmentIndexQuery,
+  /** Tuning: above this many matches a search walks the sort order instead of sorting its matches. */
+  options: { searchSetLimit?: number } = {},
+): Promise<ShipmentIndexPage> {
   const query = shipmentIndexQuerySchema.parse(input);
   const shop = await ctx.db.prisma.shop.findUnique({ where: { id: shopId }, select: { stuckAfterDays: true, pendingTooLongDays: true } });
   if (!shop) return { rows: [], nextCursor: null, query };
@@ -94,7 +100,7 @@ export async function listShipments(ctx: ServiceContext, shopId: string, input: 
     pendingBefore: new Date(now.getTime() - shop.pendingTooLongDays * DAY_MS),
   };
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
-  const search = query.q ? await searchPlan(ctx, shopId, query.q) : null;
+  const search = query.q ? await searchPlan(ctx, shopId, query.q, options.searchSetLimit ?? SEARCH_SET_LIMIT) : null;
   const filters = filterSql(shopId, query, thresholds, search);
 
   const limit = SHIPMENT_PAGE_SIZE + 1;
@@ -202,7 +208,7 @@ function filterSql(shopId: string, query: ParsedQuery, thresholds: Thresholds, s
 }
 
 /** Up to this many matches, a search lists its matches and sorts them; beyond, it walks the sort order and tests each row. */
-const SEARCH_SET_LIMIT = 10_000;
+const SEARCH_SET_LIMIT = 50_000;
 /** Shorter search terms match exactly only: a prefix of one or two characters matches most of a shop. */
 const MIN_PREFIX_LENGTH = 3;
 
@@ -222,7 +228,7 @@ const MIN_PREFIX_LENGTH = 3;
  * short order-number prefix of orders from long ago, newest first): the walk then passes many
  * rows before the first match.
  */
-async function searchPlan(ctx: ServiceContext, shopId: string, raw: string): Promise<Prisma.Sql> {
+async function searchPlan(ctx: ServiceContext, shopId: string, raw: string, setLimit: number): Promise<Prisma.Sql> {
   const prefix = (column: Prisma.Sql, value: string): Prisma.Sql =>
     value.length < MIN_PREFIX_LENGTH
       ? Prisma.sql`${column} = ${value}`
@@ -240,20 +246,27 @@ async function searchPlan(ctx: ServiceContext, shopId: string, raw: string): Pro
       JOIN "Fulfillment" f ON f."orderId" = o."id"
       JOIN "ShipmentFulfillment" sf ON sf."fulfillmentId" = f."id"
     WHERE o."shopId" = ${shopId} AND ${condition}`;
-  const branches = [
-    Prisma.sql`SELECT "id" FROM "Shipment" WHERE "shopId" = ${shopId} AND ${trackingMatches}`,
-    ...names.map((name) => byOrder(prefix(Prisma.sql`o."name"`, name))),
-    byOrder(prefix(Prisma.sql`o."email"`, email)),
-  ];
-  const matchSet = Prisma.join(branches, " UNION ALL ");
-  const [counted] = await ctx.db.prisma.$queryRaw<{ n: number | bigint }[]>`
-    SELECT COUNT(*) AS "n" FROM (SELECT 1 AS "one" FROM (${matchSet}) AS "m" LIMIT ${SEARCH_SET_LIMIT + 1}) AS "c"`;
-  if (Number(counted?.n ?? 0) <= SEARCH_SET_LIMIT) return Prisma.sql`"id" IN (${matchSet})`;
-  return Prisma.sql`(${trackingMatches} OR EXISTS (
+  const trackingBranch = Prisma.sql`SELECT "id" FROM "Shipment" WHERE "shopId" = ${shopId} AND ${trackingMatches}`;
+  const orderBranches = [...names.map((name) => byOrder(prefix(Prisma.sql`o."name"`, name))), byOrder(prefix(Prisma.sql`o."email"`, email))];
+  const countUpTo = async (branches: Prisma.Sql[]) => {
+    const [counted] = await ctx.db.prisma.$queryRaw<{ n: number | bigint }[]>`
+      SELECT COUNT(*) AS "n" FROM (SELECT 1 AS "one" FROM (${Prisma.join(branches, " UNION ALL ")}) AS "m" LIMIT ${setLimit + 1}) AS "c"`;
+    return Number(counted?.n ?? 0);
+  };
+  const [trackingCount, orderCount] = [await countUpTo([trackingBranch]), await countUpTo(orderBranches)];
+  if (trackingCount + orderCount <= setLimit) {
+    const branches = [...(trackingCount > 0 ? [trackingBranch] : []), ...(orderCount > 0 ? orderBranches : [])];
+    return branches.length === 0 ? Prisma.sql`1 = 0` : Prisma.sql`"id" IN (${Prisma.join(branches, " UNION ALL ")})`;
+  }
+  // The walk tests only the kinds of match that exist: the order test costs three lookups a row.
+  const orderTest = Prisma.sql`EXISTS (
     SELECT 1 FROM "ShipmentFulfillment" sf
       JOIN "Fulfillment" f ON f."id" = sf."fulfillmentId"
       JOIN "Order" o ON o."id" = f."orderId"
-    WHERE sf."shipmentId" = "Shipment"."id" AND ${orderMatches}))`;
+    WHERE sf."shipmentId" = "Shipment"."id" AND ${orderMatches})`;
+  if (orderCount === 0) return trackingMatches;
+  if (trackingCount === 0) return orderTest;
+  return Prisma.sql`(${trackingMatches} OR ${orderTest})`;
 }
 
 interface Segment {

@@ -175,6 +175,31 @@ describe(`shipments index on ${testDialect()}`, () => {
     expect(await numbers(shopA, { q: "nobody@example.com" })).toEqual([]);
   });
 
+  it("finds the same rows when a broad search walks the sort order instead of sorting its matches", async () => {
+    const queries: ShipmentIndexQuery[] = [
+      { q: "#100" },
+      { q: "1ZAB12CD" },
+      { q: "1ZAB12CD", sort: "oldest", status: "transit" },
+      { q: "buyer1", sort: "last_update" },
+      { q: "buyer", sort: "status" },
+      { q: "grace", attention: "1" },
+    ];
+    for (const query of queries) {
+      const sorted = (await listShipments(services, shopA.id, query)).rows.map((row) => row.trackingNumber);
+      const walked = (await listShipments(services, shopA.id, query, { searchSetLimit: 1 })).rows.map((row) => row.trackingNumber);
+      expect(walked).toEqual(sorted);
+    }
+    // And pages the same way.
+    const pages: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listShipments(services, shopA.id, { q: "1ZAB12CD", cursor }, { searchSetLimit: 1 });
+      pages.push(...page.rows.map((row) => row.trackingNumber));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(pages).toEqual(Array.from({ length: 12 }, (_, i) => upsNumber(11 - i)));
+  });
+
   it("sorts oldest first, by last carrier update (never heard of last), and by status", async () => {
     expect(await numbers(shopA, { sort: "oldest" })).toEqual([...Array.from({ length: 12 }, (_, i) => upsNumber(i)), USPS, DHL]);
     const byUpdate = await numbers(shopA, { sort: "last_update" });
