@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
-import { Modal, SaveBar, TitleBar, useAppBridge } from "@shopify/app-bridge-react";
+import { Modal, SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import {
   Banner,
   BlockStack,
@@ -216,7 +216,6 @@ type SettingsData = ReturnType<typeof useLoaderData<typeof loader>>;
 
 export default function Settings() {
   const settings = useLoaderData<typeof loader>();
-  const shopify = useAppBridge();
   const revalidator = useRevalidator();
 
   // While an import runs, read its progress again every two seconds.
@@ -229,12 +228,9 @@ export default function Settings() {
     return () => clearInterval(timer);
   }, [importing, revalidator]);
 
-  const toast = useCallback(
-    (message: string | null | undefined) => {
-      if (message) shopify.toast.show(message);
-    },
-    [shopify],
-  );
+  const toast = useCallback((message: string | null | undefined) => {
+    if (message) showToast(message);
+  }, []);
 
   return (
     <Page title={STRINGS.title}>
@@ -265,6 +261,12 @@ export default function Settings() {
       </Layout>
     </Page>
   );
+}
+
+/** App Bridge's toast: the `shopify` global inside Shopify admin; absent elsewhere (then the banners still say it). */
+function showToast(message: string): void {
+  const appBridge = (globalThis as { shopify?: { toast?: { show(message: string): void } } }).shopify;
+  appBridge?.toast?.show(message);
 }
 
 type Toast = (message: string | null | undefined) => void;
