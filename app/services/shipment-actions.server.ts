@@ -46,18 +46,28 @@ export async function runBulkAction(ctx: ServiceContext, shopId: string, action:
 
 /**
  * Ask the provider again now: the shipments become due for polling (as if their interval had
- * passed) and the shop's poll job is queued, which fetches them first. Only registered, open
- * shipments are polled; others have nothing to ask the provider about yet.
+ * passed) and the shop's poll job is queued, which fetches them first. Providers polled by
+ * "updated since" (TrackingMore v2, Tracktry) are not asked about single numbers: for them the
+ * next pass (everything changed since the last one) starts now instead of after the interval.
+ * Only registered, open shipments are polled; others have nothing to ask the provider about yet.
  */
 export async function refreshShipments(ctx: ServiceContext, shopId: string, ids: readonly string[]): Promise<ActionOutcome> {
   const unique = [...new Set(shipmentIdsSchema.parse(ids))];
   const now = ctx.clock.now();
   const updated = await ctx.db.prisma.$transaction(async (tx) => {
-    const result = await tx.shipment.updateMany({
-      where: { shopId, id: { in: unique }, registrationState: "registered", status: { notIn: [...FINAL_STATUSES] } },
-      data: { lastCheckedAt: new Date(0) },
-    });
+    const where = { shopId, id: { in: unique }, registrationState: "registered", status: { notIn: [...FINAL_STATUSES] } };
+    const providers = (await tx.shipment.findMany({ where, select: { provider: true }, distinct: ["provider"] })).map((row) => row.provider);
+    const result = await tx.shipment.updateMany({ where, data: { lastCheckedAt: new Date(0) } });
     if (result.count > 0) {
+      await tx.providerAccount.updateMany({
+        where: {
+          shopId,
+          provider: { in: providers },
+          pollPassStartedAt: null,
+          OR: [{ provider: "tracktry" }, { provider: "trackingmore", apiVersion: "v2" }],
+        },
+        data: { pollPassStartedAt: now },
+      });
       await enqueueJob(tx, now, JOB_TYPES.pollShipments, { shopId }, { shopId, singletonKey: `poll:${shopId}` });
     }
     return result.count;

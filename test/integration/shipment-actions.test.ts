@@ -106,6 +106,23 @@ describe(`shipment actions on ${testDialect()}`, () => {
     expect((await shipment(USPS)).lastCheckedAt!.getTime()).toBeLessThan(Date.now() - 50_000);
   });
 
+  it("refresh now starts the next pass at once for a provider polled by changes (TrackingMore v2)", async () => {
+    const shop = await createShopWithTrackingMore(services, { domain: "actions-v2.myshopify.com", apiKey: "actions-tm-v2-key-abcdefgh", apiVersion: "v2" });
+    trackingMore.addAccount({ apiKey: "actions-tm-v2-key-abcdefgh", webhookSecret: "whsec-test-0123456789" });
+    await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [upsNumber(700)] }));
+    await drain();
+    const row = await database.db.prisma.shipment.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(row.registrationState).toBe("registered");
+    // A pass finished a minute ago: the next one is hours away.
+    const lastPass = new Date(Date.now() - 60_000);
+    await database.db.prisma.providerAccount.updateMany({ where: { shopId: shop.id }, data: { pollWatermark: lastPass, pollPassStartedAt: null } });
+    expect(await refreshShipments(services, shop.id, [row.id])).toEqual({ affected: 1, skipped: 0 });
+    await drain();
+    const account = await database.db.prisma.providerAccount.findFirstOrThrow({ where: { shopId: shop.id } });
+    expect(account.pollPassStartedAt).toBeNull();
+    expect(account.pollWatermark!.getTime()).toBeGreaterThan(lastPass.getTime());
+  });
+
   it("re-detects a wrong carrier and registers the number again under the right one", async () => {
     await database.db.prisma.shipment.update({ where: { id: idOf.get(upsNumber(2))! }, data: { carrierCode: "usps", carrierSource: "merchant" } });
     expect(await redetectCarriers(services, shopA.id, [idOf.get(upsNumber(2))!])).toEqual({ affected: 1, skipped: 0 });
