@@ -42,6 +42,17 @@ export default defineConfig({
           globalSetup: ["test/setup/postgres-server.ts"],
         },
       },
+      {
+        // Real Chromium against the built app, through a stand-in for the Shopify admin
+        // (test/support/browser.ts). SQLite only: the database is not what these tests are about.
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          env: { ...testEnv, TEST_DIALECT: "sqlite" },
+          globalSetup: ["test/support/browser-global-setup.ts"],
+        },
+      },
     ],
   },
 });
