@@ -15,11 +15,25 @@ import { mintSessionToken } from "./session-token";
  * The app authenticates exactly as in production: an offline session stored for the shop, and
  * ID tokens (session tokens) signed with the app secret, which only the admin stand-in mints.
  *
- *   const harness = await startBrowserHarness({ env: { DATABASE_URL: database.url } });
- *   const admin = await harness.openAdmin({ shop: "my-shop.myshopify.com" });
- *   await admin.app.getByRole("heading", { name: "Shipments by status" }).waitFor();
- *   await admin.screenshot("overview");
- *   await admin.close(); await harness.close();
+ * Writing one (test/browser/<page>.test.ts, project "browser", SQLite; `npm test` builds first):
+ *
+ *   beforeAll: database = await createTestDatabase();
+ *              seed through the real services (createTestServices, createShopWithTrackingMore, …)
+ *              await storeOfflineSession(database.db, SHOP, "shpat_…");     // "installed"
+ *              harness = await startBrowserHarness({ env: { DATABASE_URL: database.url, TRACKINGMORE_API_BASE_URL: sim.url } });
+ *   test:      admin = await harness.openAdmin({ shop: SHOP, path: "/app/settings" });
+ *              await admin.waitForAppPage("/app/settings");                  // loaded and hydrated
+ *              await admin.app.getByLabel("API key").fill("…");              // admin.app: FrameLocator
+ *              await admin.saveBar.save();                                   // the admin's save bar
+ *              await expect.poll(() => admin!.toasts().map((t) => t.message)).toContain("Saved");
+ *              await admin.navigate("Shipments");                            // admin sidebar → ui-nav-menu
+ *              expect(admin.browserErrors).toEqual([]); expect(admin.blockedRequests).toEqual([]);
+ *              await admin.screenshot("settings");                           // test/artifacts/settings.png
+ *   afterEach: await admin?.close();   afterAll: await harness.close(); await database.dispose();
+ *
+ * `admin.requests` lists what the browser asked the app (path, Authorization, status);
+ * `admin.events` everything App Bridge told the admin; `openAdmin({ tokenSecret })` makes the
+ * admin sign with another secret (negative tests); `idTokenInUrl: false` exercises the bounce page.
  */
 
 export const ARTIFACTS_DIR = resolve("test/artifacts");
