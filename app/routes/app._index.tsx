@@ -1,4 +1,5 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import type { LoaderFunctionArgs, HeadersFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Banner, BlockStack, Card, DataTable, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import { appContext } from "~/context.server";
@@ -85,3 +86,7 @@ export default function Overview() {
     </Page>
   );
 }
+
+// Carries Shopify's "retry with a fresh session token" header on a 401, so App Bridge retries
+// data requests for this page alone (in-app navigation does not reload the parent layout).
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import type { ActionFunctionArgs, LoaderFunctionArgs, HeadersFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData, useRevalidator } from "@remix-run/react";
 import { Modal, SaveBar, TitleBar } from "@shopify/app-bridge-react";
 import {
@@ -633,3 +634,7 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
     </BlockStack>
   );
 }
+
+// Carries Shopify's "retry with a fresh session token" header on a 401, so App Bridge retries
+// data requests for this page alone (in-app navigation does not reload the parent layout).
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

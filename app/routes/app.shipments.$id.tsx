@@ -1,4 +1,5 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { boundary } from "@shopify/shopify-app-remix/server";
+import type { ActionFunctionArgs, LoaderFunctionArgs, HeadersFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Link, Page, Select, Text } from "@shopify/polaris";
 import { useEffect, useState, type ReactNode } from "react";
@@ -330,3 +331,7 @@ function showToast(message: string, isError: boolean): void {
   const appBridge = (globalThis as { shopify?: { toast?: { show(message: string, options?: { isError?: boolean }): void } } }).shopify;
   appBridge?.toast?.show(message, { isError });
 }
+
+// Carries Shopify's "retry with a fresh session token" header on a 401, so App Bridge retries
+// data requests for this page alone (in-app navigation does not reload the parent layout).
+export const headers: HeadersFunction = (headersArgs) => boundary.headers(headersArgs);

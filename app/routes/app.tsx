@@ -28,6 +28,8 @@ export default function App() {
           <Link to="/app" rel="home">
             Overview
           </Link>
+          <Link to="/app/shipments">Shipments</Link>
+          <Link to="/app/settings">Settings</Link>
         </NavMenu>
         <Outlet />
       </I18nProvider>
