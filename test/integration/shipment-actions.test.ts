@@ -56,6 +56,13 @@ async function eventually<T>(check: () => Promise<T>): Promise<T> {
   }
 }
 
+function couriersOf(apiKey: string, trackingNumber: string): string[] {
+  return trackingMore
+    .trackings(apiKey)
+    .filter((tracking) => tracking.trackingNumber === trackingNumber)
+    .map((tracking) => tracking.courierCode);
+}
+
 function tracked(apiKey: string): string[] {
   return trackingMore
     .trackings(apiKey)
@@ -120,11 +127,18 @@ describe(`shipment actions on ${testDialect()}`, () => {
   });
 
   it("re-detects a wrong carrier and registers the number again under the right one", async () => {
-    await database.db.prisma.shipment.update({ where: { id: idOf.get(upsNumber(2))! }, data: { carrierCode: "usps", carrierSource: "merchant" } });
+    // The merchant picked the wrong carrier: the number is tracked at TrackingMore as USPS.
+    await changeCarrier(services, shopA.id, idOf.get(upsNumber(2))!, { carrierCode: "usps" });
+    await drain();
+    expect(await shipment(upsNumber(2))).toMatchObject({ carrierCode: "usps", carrierSource: "merchant", registrationState: "registered" });
+    expect(couriersOf(shopA.apiKey, upsNumber(2))).toEqual(["usps"]);
+
     expect(await redetectCarriers(services, shopA.id, [idOf.get(upsNumber(2))!])).toEqual({ affected: 1, skipped: 0 });
     expect(await shipment(upsNumber(2))).toMatchObject({ carrierCode: "ups", carrierSource: "detected", registrationState: "pending" });
     await drain();
     expect(await shipment(upsNumber(2))).toMatchObject({ carrierCode: "ups", registrationState: "registered" });
+    // Tracked once, under the right carrier; the USPS tracking is gone.
+    expect(couriersOf(shopA.apiKey, upsNumber(2))).toEqual(["ups"]);
     expect(tracked(shopA.apiKey)).toEqual([upsNumber(1), upsNumber(2), USPS, DHL].sort());
     // Nothing to change the second time.
     expect(await redetectCarriers(services, shopA.id, [idOf.get(upsNumber(2))!])).toEqual({ affected: 0, skipped: 1 });
