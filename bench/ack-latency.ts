@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { WEB_ENTRY, WEB_NODE_FLAGS } from "../server/web-process.mjs";
 import { BENCH_ENCRYPTION_KEY, percentile, ROOT, runScript } from "./support";
 
 /**
@@ -30,7 +31,7 @@ function startProcess(args: string[], env: NodeJS.ProcessEnv, ready: RegExp): Pr
 
 /** The built app's production server and the bare baseline, started with the same environment. */
 export async function startServers(env: NodeJS.ProcessEnv): Promise<{ app: RunningServer; bare: RunningServer; stop(): Promise<void> }> {
-  const app = await startProcess([join(ROOT, "server/web.mjs")], env, /listening on (http:\/\/\S+)/);
+  const app = await startProcess([...WEB_NODE_FLAGS, join(ROOT, WEB_ENTRY)], env, /listening on (http:\/\/\S+)/);
   const bare = await startProcess([join(ROOT, "bench/bare-server.mjs")], env, /bare listening on (http:\/\/\S+)/);
   return {
     app,

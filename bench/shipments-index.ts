@@ -1,6 +1,7 @@
 import BetterSqlite3 from "better-sqlite3";
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
+import { WEB_ENTRY, WEB_NODE_FLAGS } from "../server/web-process.mjs";
 import { decode } from "turbo-stream";
 import { openDatabase } from "~/db/database.server";
 import { upsNumber } from "../simulators/lib/tracking-numbers";
@@ -137,7 +138,7 @@ function seed(file: string, shopId: string): void {
 
 function startApp(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, "server/web.mjs")], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...WEB_NODE_FLAGS, join(ROOT, WEB_ENTRY)], { env, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
     const onData = (chunk: Buffer) => {
       output += chunk.toString();

@@ -3,6 +3,7 @@
 // simulators. A demo shop gets orders with tracking numbers; the backfill reads them, the worker
 // registers them, TrackingMore (simulated) moves parcels along and pushes signed updates, and new
 // orders keep arriving through Shopify webhooks. The terminal shows the shipments live.
+import { WEB_ENTRY, WEB_NODE_FLAGS } from "../server/web-process.mjs";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
@@ -102,7 +103,7 @@ function start(label: string, args: string[]): ChildProcess {
   children.push(child);
   return child;
 }
-const web = start("web", ["server/web.mjs"]);
+const web = start("web", [...WEB_NODE_FLAGS, WEB_ENTRY]);
 await new Promise<void>((ready, fail) => {
   web.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && ready());
   web.once("exit", (code) => fail(new Error(`the web process exited (${code})`)));

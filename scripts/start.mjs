@@ -3,9 +3,10 @@
 // and the exit code is passed on, so a supervisor (systemd, a container runtime) restarts both.
 // Larger deployments run `npm run web` and `npm run worker` separately, with as many workers as needed.
 import { spawn } from "node:child_process";
+import { WEB_ENTRY, WEB_NODE_FLAGS } from "../server/web-process.mjs";
 
 const processes = [
-  spawn(process.execPath, ["server/web.mjs"], { stdio: "inherit" }),
+  spawn(process.execPath, [...WEB_NODE_FLAGS, WEB_ENTRY], { stdio: "inherit" }),
   spawn(process.execPath, ["--import", "tsx", "server/worker.ts"], { stdio: "inherit" }),
 ];
 

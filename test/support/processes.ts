@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
+import { WEB_ENTRY, WEB_NODE_FLAGS } from "../../server/web-process.mjs";
 
 /**
  * The app's real processes, started as production starts them: the built Remix server
@@ -40,7 +41,7 @@ export async function startWebServer(env: AppEnvironment): Promise<RunningWeb> {
   if (!existsSync(resolve("build/server/index.js"))) {
     throw new Error("build/ is missing: run `npm run build` (npm test does it) before the end-to-end tests");
   }
-  const child = spawn(process.execPath, [resolve("server/web.mjs")], {
+  const child = spawn(process.execPath, [...WEB_NODE_FLAGS, resolve(WEB_ENTRY)], {
     env: childEnvironment({ PORT: "0", HOST: "127.0.0.1", ...env }),
     stdio: ["ignore", "pipe", "pipe"],
   });
