@@ -5,6 +5,7 @@ import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, 
 import { useEffect, useState, type ReactNode } from "react";
 import { z } from "zod";
 import { CARRIERS } from "~/domain/carriers/registry";
+import type { ShipmentSubstatus } from "~/domain/shipment-status";
 import { appContext } from "~/context.server";
 import { changeCarrier, refreshShipments, resumeTracking, stopTracking } from "~/services/shipment-actions.server";
 import { shipmentDetail, shopIdForDomain, type AttentionReason } from "~/services/shipment-index.server";
@@ -83,6 +84,38 @@ const STRINGS = {
     attempts: "Attempts",
   },
   none: "—",
+  substatuses: {
+    no_information: "No information from the carrier yet",
+    label_created: "Label created",
+    manifest_voided: "Label cancelled",
+    in_transit: "In transit",
+    arrived_at_hub: "Arrived at a hub",
+    arrived_at_delivery_facility: "At the local delivery facility",
+    arrived_in_destination_country: "Arrived in the destination country",
+    customs_cleared: "Cleared customs",
+    dispatched: "Dispatched",
+    departed: "Departed a facility",
+    out_for_delivery: "Out for delivery",
+    ready_for_collection: "Ready for collection",
+    delivery_being_arranged: "Delivery being arranged",
+    address_issue: "Address problem",
+    recipient_not_home: "Recipient not at home",
+    business_closed: "Business closed",
+    other: "Other",
+    delivered: "Delivered",
+    collected_by_recipient: "Collected by the recipient",
+    signed_for: "Signed for",
+    left_at_door: "Left at the door",
+    unclaimed: "Not collected",
+    customs_hold: "Held by customs",
+    damaged_or_lost: "Damaged or lost",
+    cancelled: "Cancelled",
+    refused: "Refused by the recipient",
+    returned_to_sender: "Returned to sender",
+    returning_to_sender: "On its way back to the sender",
+    delayed: "Delayed",
+    no_updates: "No updates for too long",
+  } satisfies Record<ShipmentSubstatus, string>,
   noOrder: "No order linked",
   openOrder: (name: string | null) => `Open order ${name ?? ""} in Shopify admin`.replace("  ", " "),
   noEvents: "No carrier events yet.",
@@ -127,6 +160,12 @@ const STATUS_TONE: Record<string, "success" | "critical" | "warning" | "info" | 
   transit: "info",
   expired: "attention",
 };
+
+/** A substatus in words; one the page does not know yet is shown as the provider-neutral code. */
+function substatusLabel(substatus: string | null): string | null {
+  if (!substatus) return substatus;
+  return (STRINGS.substatuses as Record<string, string>)[substatus] ?? substatus;
+}
 
 function formatDateTime(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : STRINGS.none;
@@ -193,7 +232,7 @@ export default function ShipmentDetailPage() {
                 </Text>
                 <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
                   <Field label={STRINGS.fields.status} value={STRINGS.statuses[shipment.status] ?? shipment.status} />
-                  <Field label={STRINGS.fields.substatus} value={shipment.substatus} />
+                  <Field label={STRINGS.fields.substatus} value={substatusLabel(shipment.substatus)} />
                   <Field label={STRINGS.fields.rawStatus} value={shipment.rawStatus} />
                   <Field label={STRINGS.fields.estimatedDelivery} value={formatDateTime(shipment.estimatedDeliveryAt)} />
                   <Field label={STRINGS.fields.delivered} value={formatDateTime(shipment.deliveredAt)} />
