@@ -136,6 +136,21 @@ export function applyObservation(current: ShipmentTrackingState, observation: Tr
   return { next, statusChanged, reason: statusChanged ? "APPLIED" : "UNCHANGED" };
 }
 
+/** Event statuses that mean the carrier has the parcel: everything past "inforeceived" (a label being printed). */
+export const CARRIER_SCAN_STATUSES: ReadonlySet<ShipmentStatus> = new Set(["transit", "pickup", "undelivered", "delivered", "exception"]);
+
+/**
+ * When the parcel was shipped, from checkpoints: the earliest carrier scan among them and the one
+ * already known (`current`). Only ever moves earlier: a scan reported late cannot delay it.
+ */
+export function firstCarrierScanAt(current: Date | null, events: readonly Pick<TrackingEventInput, "status" | "occurredAt">[]): Date | null {
+  let earliest = current;
+  for (const event of events) {
+    if (event.status && CARRIER_SCAN_STATUSES.has(event.status) && (!earliest || event.occurredAt < earliest)) earliest = event.occurredAt;
+  }
+  return earliest;
+}
+
 function normalizeText(value: string | null): string {
   return (value ?? "").trim().replace(/\s+/g, " ").toLowerCase();
 }

@@ -1,14 +1,28 @@
 import { boundary } from "@shopify/shopify-app-remix/server";
-import type { LoaderFunctionArgs, HeadersFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
-import { Banner, BlockStack, Card, DataTable, InlineGrid, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
+import type { ActionFunctionArgs, LoaderFunctionArgs, HeadersFunction } from "@remix-run/node";
+import { Link as RemixLink, useFetcher, useLoaderData } from "@remix-run/react";
+import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { appContext } from "~/context.server";
-import { shopOverview } from "~/services/overview.server";
+import { useT } from "~/i18n/react";
+import { dismissChecklist, shopDashboard } from "~/services/dashboard.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  return shopOverview(appContext(), session.shop);
+  const ctx = appContext();
+  const [dashboard, settings] = await Promise.all([
+    shopDashboard(ctx, session.shop),
+    ctx.db.prisma.shop.findUnique({ where: { domain: session.shop }, select: { stuckAfterDays: true, pendingTooLongDays: true } }),
+  ]);
+  return { ...dashboard, stuckAfterDays: settings?.stuckAfterDays ?? 7, pendingTooLongDays: settings?.pendingTooLongDays ?? 5 };
+};
+
+export const action = async ({ request }: ActionFunctionArgs) => {
+  const { session } = await authenticate.admin(request);
+  const form = await request.formData();
+  if (form.get("intent") !== "dismiss-checklist") return { ok: false };
+  await dismissChecklist(appContext(), session.shop);
+  return { ok: true };
 };
 
 const BLOCK_ADVICE: Record<string, string> = {
@@ -37,6 +51,20 @@ export default function Overview() {
             </Banner>
           </Layout.Section>
         ) : null}
+        {overview.checklist.visible ? (
+          <Layout.Section>
+            <Checklist checklist={overview.checklist} />
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <AttentionCard attention={overview.attention} stuckAfterDays={overview.stuckAfterDays} pendingTooLongDays={overview.pendingTooLongDays} />
+        </Layout.Section>
+        <Layout.Section>
+          <PerformanceCard performance={overview.performance} />
+        </Layout.Section>
+        <Layout.Section>
+          <SyncCard sync={overview.sync} />
+        </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -84,6 +112,213 @@ export default function Overview() {
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+type Dashboard = ReturnType<typeof useLoaderData<typeof loader>>;
+
+/** The same text on the server and in the browser (a locale- or zone-dependent format would break hydration). */
+function formatInstant(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function AttentionCard({ attention, stuckAfterDays, pendingTooLongDays }: { attention: Dashboard["attention"]; stuckAfterDays: number; pendingTooLongDays: number }) {
+  const t = useT();
+  const total = attention.reduce((sum, row) => sum + row.count, 0);
+  const days = { stuck: stuckAfterDays, pending_too_long: pendingTooLongDays } as Record<string, number>;
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("dashboard.attention.title")}
+        </Text>
+        {total === 0 ? <Text as="p">{t("dashboard.attention.empty")}</Text> : null}
+        <ul aria-label={t("dashboard.attention.title")} style={{ listStyle: "none", margin: 0, padding: 0 }}>
+          {attention.map((row) => (
+            <li key={row.reason} data-reason={row.reason}>
+              <InlineStack gap="200" blockAlign="center">
+                <Box minWidth="4rem">
+                  <Text as="span" variant="headingLg" tone={row.count > 0 ? "critical" : "subdued"}>
+                    {row.capped ? t("dashboard.attention.capped", { count: row.count }) : String(row.count)}
+                  </Text>
+                </Box>
+                <RemixLink to={row.href}>{t(`dashboard.attention.reasons.${row.reason}`, { days: days[row.reason] ?? 0 })}</RemixLink>
+              </InlineStack>
+            </li>
+          ))}
+        </ul>
+        <RemixLink to="/app/shipments?attention=1">{t("dashboard.attention.viewAll")}</RemixLink>
+      </BlockStack>
+    </Card>
+  );
+}
+
+const BAR_HEIGHT = 14;
+const ROW_HEIGHT = 44;
+const LABEL_WIDTH = 120;
+const CHART_WIDTH = 560;
+
+/** Horizontal bars per carrier: median and 90th-percentile transit days on one scale. The table beside it carries the same figures. */
+function TransitChart({ carriers }: { carriers: Dashboard["performance"]["carriers"] }) {
+  const t = useT();
+  const max = Math.max(1, ...carriers.map((row) => row.p90Days));
+  const scale = (days: number) => ((CHART_WIDTH - LABEL_WIDTH - 60) * days) / max;
+  const height = carriers.length * ROW_HEIGHT + 24;
+  return (
+    <svg role="img" aria-label={t("dashboard.performance.chartLabel")} viewBox={`0 0 ${CHART_WIDTH} ${height}`} width="100%" style={{ maxWidth: CHART_WIDTH }}>
+      <title>{t("dashboard.performance.chartLabel")}</title>
+      {carriers.map((row, index) => {
+        const y = index * ROW_HEIGHT;
+        return (
+          <g key={row.carrierCode}>
+            <text x={0} y={y + BAR_HEIGHT + 4} fontSize="13" fill="#303030">
+              {row.carrierName}
+            </text>
+            <rect x={LABEL_WIDTH} y={y} width={scale(row.medianDays)} height={BAR_HEIGHT} fill="#2c6ecb" rx={2} />
+            <text x={LABEL_WIDTH + scale(row.medianDays) + 6} y={y + BAR_HEIGHT - 2} fontSize="12" fill="#303030">
+              {row.medianDays.toFixed(1)}
+            </text>
+            <rect x={LABEL_WIDTH} y={y + BAR_HEIGHT + 4} width={scale(row.p90Days)} height={BAR_HEIGHT} fill="#a4c8f0" rx={2} />
+            <text x={LABEL_WIDTH + scale(row.p90Days) + 6} y={y + 2 * BAR_HEIGHT + 2} fontSize="12" fill="#303030">
+              {row.p90Days.toFixed(1)}
+            </text>
+          </g>
+        );
+      })}
+      <g transform={`translate(${LABEL_WIDTH}, ${height - 10})`}>
+        <rect x={0} y={-9} width={10} height={10} fill="#2c6ecb" />
+        <text x={14} y={0} fontSize="12" fill="#303030">
+          {t("dashboard.performance.legendMedian")}
+        </text>
+        <rect x={90} y={-9} width={10} height={10} fill="#a4c8f0" />
+        <text x={104} y={0} fontSize="12" fill="#303030">
+          {t("dashboard.performance.legendP90")}
+        </text>
+      </g>
+    </svg>
+  );
+}
+
+function PerformanceCard({ performance }: { performance: Dashboard["performance"] }) {
+  const t = useT();
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("dashboard.performance.title")}
+        </Text>
+        <Text as="p" tone="subdued">
+          {t("dashboard.performance.subtitle", { days: performance.windowDays, timeZone: performance.timeZone })}
+        </Text>
+        {performance.carriers.length === 0 ? (
+          <Text as="p">{t("dashboard.performance.empty", { days: performance.windowDays })}</Text>
+        ) : (
+          <>
+            <TransitChart carriers={performance.carriers} />
+            <DataTable
+              columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric"]}
+              headings={[
+                t("dashboard.performance.carrier"),
+                t("dashboard.performance.delivered"),
+                t("dashboard.performance.median"),
+                t("dashboard.performance.p90"),
+                t("dashboard.performance.onTime"),
+              ]}
+              rows={performance.carriers.map((row) => [
+                row.carrierName,
+                row.count,
+                row.medianDays.toFixed(1),
+                row.p90Days.toFixed(1),
+                row.onTimeShare === null ? t("dashboard.performance.noEstimate") : `${Math.round(row.onTimeShare * 100)}%`,
+              ])}
+            />
+            {performance.sampleLimited ? <Text as="p" tone="subdued">{t("dashboard.performance.sampled", { count: performance.sampled })}</Text> : null}
+          </>
+        )}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function SyncCard({ sync }: { sync: Dashboard["sync"] }) {
+  const t = useT();
+  const at = (iso: string | null) => (iso ? formatInstant(iso) : t("dashboard.sync.never"));
+  return (
+    <Card>
+      <BlockStack gap="200">
+        <Text as="h2" variant="headingMd">
+          {t("dashboard.sync.title")}
+        </Text>
+        <Text as="p">{t("dashboard.sync.lastSuccess", { at: at(sync.lastProviderSuccessAt) })}</Text>
+        <Text as="p">{t("dashboard.sync.lastData", { at: at(sync.lastDataReceivedAt) })}</Text>
+        <Text as="p" tone="subdued">
+          {t("dashboard.sync.quota")}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function Checklist({ checklist }: { checklist: Dashboard["checklist"] }) {
+  const t = useT();
+  const fetcher = useFetcher<typeof action>();
+  const item = (title: string, help: string, badge: { tone: "success" | "info" | "attention" | undefined; label: string }, link: { url: string; label: string; external?: boolean } | null) => (
+    <li>
+      <BlockStack gap="100">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h3" variant="headingSm">
+            {title}
+          </Text>
+          <Badge tone={badge.tone}>{badge.label}</Badge>
+        </InlineStack>
+        <Text as="p" tone="subdued">
+          {help}
+        </Text>
+        {link ? (
+          link.external ? (
+            <Link url={link.url} target="_blank">
+              {link.label}
+            </Link>
+          ) : (
+            <RemixLink to={link.url}>{link.label}</RemixLink>
+          )
+        ) : null}
+      </BlockStack>
+    </li>
+  );
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack align="space-between" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            {t("dashboard.checklist.title")}
+          </Text>
+          {checklist.providerConnected ? (
+            <fetcher.Form method="post">
+              <input type="hidden" name="intent" value="dismiss-checklist" />
+              <Button submit variant="plain" loading={fetcher.state !== "idle"}>
+                {t("dashboard.checklist.dismiss")}
+              </Button>
+            </fetcher.Form>
+          ) : null}
+        </InlineStack>
+        <ol style={{ margin: 0, paddingInlineStart: "1.25rem", display: "grid", gap: "0.75rem" }}>
+          {item(
+            t("dashboard.checklist.connectProvider"),
+            t("dashboard.checklist.connectProviderHelp"),
+            checklist.providerConnected ? { tone: "success", label: t("dashboard.checklist.done") } : { tone: "attention", label: t("dashboard.checklist.todo") },
+            checklist.providerConnected ? null : { url: "/app/settings", label: t("dashboard.checklist.openSettings") },
+          )}
+          {item(
+            t("dashboard.checklist.themeBlock"),
+            t("dashboard.checklist.themeBlockHelp"),
+            { tone: "info", label: t("dashboard.checklist.notVerifiable") },
+            { url: checklist.themeEditorUrl, label: t("dashboard.checklist.openThemeEditor"), external: true },
+          )}
+          {item(t("dashboard.checklist.testEmail"), t("dashboard.checklist.testEmailHelp"), { tone: undefined, label: t("dashboard.checklist.upcoming") }, null)}
+        </ol>
+      </BlockStack>
+    </Card>
   );
 }
 

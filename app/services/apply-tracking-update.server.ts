@@ -1,5 +1,5 @@
 import { normalizeTrackingNumber } from "~/domain/carriers/detect";
-import { applyObservation, trackingEventIdentity, type ShipmentTrackingState, type TransitionResult } from "~/domain/status-transition";
+import { applyObservation, CARRIER_SCAN_STATUSES, firstCarrierScanAt, trackingEventIdentity, type ShipmentTrackingState, type TransitionResult } from "~/domain/status-transition";
 import type { ShipmentStatus, ShipmentSubstatus } from "~/domain/shipment-status";
 import type { TrackingEventInput, TrackingObservation } from "~/domain/tracking-observation";
 import { moveStatusCount } from "~/models/shipment-status-counts.server";
@@ -99,6 +99,20 @@ async function applyOnce(ctx: ServiceContext, shopId: string, observation: Track
     const transition = applyObservation(current, observation);
     const { next } = transition;
 
+    // First carrier scan: from the stored events the first time (they may predate this
+    // observation, e.g. after a provider switch), then only ever earlier.
+    const storedFirstScan =
+      shipment.shippedAt ??
+      (
+        await tx.trackingEvent.findFirst({
+          where: { shipmentId: shipment.id, status: { in: [...CARRIER_SCAN_STATUSES] } },
+          orderBy: { occurredAt: "asc" },
+          select: { occurredAt: true },
+        })
+      )?.occurredAt ??
+      null;
+    const shippedAt = firstCarrierScanAt(storedFirstScan, observation.events);
+
     const newest = newestEvent(observation.events);
     const newestIsLatest = newest && (!shipment.lastEventAt || newest.occurredAt >= shipment.lastEventAt);
     const updated = await tx.shipment.updateMany({
@@ -112,6 +126,7 @@ async function applyOnce(ctx: ServiceContext, shopId: string, observation: Track
         estimatedDeliveryAt: next.estimatedDeliveryAt,
         estimatedDeliveryEndAt: next.estimatedDeliveryEndAt,
         lastEventAt: next.lastEventAt,
+        shippedAt,
         ...(newestIsLatest ? { lastEventDescription: newest.description, lastEventLocation: newest.location ?? newest.city } : {}),
         lastCheckedAt: now,
         ...(transition.statusChanged ? { statusChangedAt: now } : {}),

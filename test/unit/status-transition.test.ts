@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { SHIPMENT_STATUSES, STATUS_PROGRESS_RANK, type ShipmentStatus, type ShipmentSubstatus } from "~/domain/shipment-status";
 import {
   applyObservation,
+  firstCarrierScanAt,
   observationAsOf,
   trackingEventIdentity,
   type ShipmentTrackingState,
@@ -551,5 +552,30 @@ describe("trackingEventIdentity", () => {
     expect(trackingEventIdentity(noLocation)).toBe(trackingEventIdentity({ ...noLocation, city: " LOS ANGELES " }));
     expect(trackingEventIdentity(noLocation)).not.toBe(trackingEventIdentity({ ...noLocation, city: "Oakland" }));
     expect(trackingEventIdentity({ ...base, location: null, city: null })).not.toBe(trackingEventIdentity(noLocation));
+  });
+});
+
+describe("firstCarrierScanAt", () => {
+  it("is the earliest event past inforeceived, ignoring labels and events without a status", () => {
+    const events = [
+      event("2026-11-01T08:00:00Z", "inforeceived"),
+      event("2026-11-01T09:00:00Z", null),
+      event("2026-11-03T08:00:00Z", "transit"),
+      event("2026-11-02T18:00:00Z", "pickup"),
+    ];
+    expect(firstCarrierScanAt(null, events)).toEqual(at("2026-11-02T18:00:00Z"));
+    expect(firstCarrierScanAt(null, [event("2026-11-01T08:00:00Z", "inforeceived")])).toBeNull();
+  });
+
+  it("never moves later, only earlier", () => {
+    const known = at("2026-11-02T00:00:00Z");
+    expect(firstCarrierScanAt(known, [event("2026-11-05T00:00:00Z", "delivered")])).toEqual(known);
+    expect(firstCarrierScanAt(known, [event("2026-11-01T00:00:00Z", "exception")])).toEqual(at("2026-11-01T00:00:00Z"));
+    for (const status of ["transit", "pickup", "undelivered", "delivered", "exception"] as const) {
+      expect(firstCarrierScanAt(null, [event("2026-11-01T00:00:00Z", status)])).toEqual(at("2026-11-01T00:00:00Z"));
+    }
+    for (const status of ["pending", "notfound", "inforeceived", "expired"] as const) {
+      expect(firstCarrierScanAt(null, [event("2026-11-01T00:00:00Z", status)])).toBeNull();
+    }
   });
 });
