@@ -4,6 +4,7 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Link, Page, Select, Text } from "@shopify/polaris";
 import { useEffect, useState, type ReactNode } from "react";
 import { z } from "zod";
+import { providerLabel, STATUS_TONE, statusLabel } from "~/components/shipment-labels";
 import { CARRIERS } from "~/domain/carriers/registry";
 import type { ShipmentSubstatus } from "~/domain/shipment-status";
 import { appContext } from "~/context.server";
@@ -129,20 +130,8 @@ const STRINGS = {
   } as Record<string, string>,
   nothingChanged: "Nothing to change",
   failed: "That did not work. Reload the page and try again.",
-  statuses: {
-    pending: "Pending",
-    notfound: "Not found",
-    inforeceived: "Info received",
-    transit: "In transit",
-    pickup: "Out for delivery",
-    undelivered: "Failed attempt",
-    delivered: "Delivered",
-    exception: "Exception",
-    expired: "Expired",
-  } as Record<string, string>,
   registrationStates: { pending: "Waiting to register", registering: "Registering", registered: "Registered", failed: "Registration failed", stopped: "Stopped" } as Record<string, string>,
   carrierSources: { shopify: "Shopify's tracking company", detected: "Detected from the number", provider: "Detected by the provider", merchant: "Chosen by you" } as Record<string, string>,
-  providers: { trackingmore: "TrackingMore", tracktry: "Tracktry", ups: "UPS Track Alert" } as Record<string, string>,
   attention: {
     exception: "Exception",
     failed_attempt: "Failed attempt",
@@ -152,14 +141,6 @@ const STRINGS = {
   } satisfies Record<AttentionReason, string>,
 };
 
-const STATUS_TONE: Record<string, "success" | "critical" | "warning" | "info" | "attention" | undefined> = {
-  delivered: "success",
-  exception: "critical",
-  undelivered: "warning",
-  pickup: "info",
-  transit: "info",
-  expired: "attention",
-};
 
 /** A substatus in words; one the page does not know yet is shown as the provider-neutral code. */
 function substatusLabel(substatus: string | null): string | null {
@@ -202,7 +183,7 @@ export default function ShipmentDetailPage() {
     <Page
       backAction={{ content: STRINGS.back, url: "/app/shipments" }}
       title={shipment.trackingNumber}
-      titleMetadata={<Badge tone={STATUS_TONE[shipment.status]}>{STRINGS.statuses[shipment.status] ?? shipment.status}</Badge>}
+      titleMetadata={<Badge tone={STATUS_TONE[shipment.status]}>{statusLabel(shipment.status)}</Badge>}
       primaryAction={{ content: STRINGS.actions.refresh, onAction: () => submit({ intent: "refresh" }), disabled: busy || stopped }}
       secondaryActions={[
         stopped
@@ -231,7 +212,7 @@ export default function ShipmentDetailPage() {
                   {STRINGS.sections.status}
                 </Text>
                 <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-                  <Field label={STRINGS.fields.status} value={STRINGS.statuses[shipment.status] ?? shipment.status} />
+                  <Field label={STRINGS.fields.status} value={statusLabel(shipment.status)} />
                   <Field label={STRINGS.fields.substatus} value={substatusLabel(shipment.substatus)} />
                   <Field label={STRINGS.fields.rawStatus} value={shipment.rawStatus} />
                   <Field label={STRINGS.fields.estimatedDelivery} value={formatDateTime(shipment.estimatedDeliveryAt)} />
@@ -258,7 +239,7 @@ export default function ShipmentDetailPage() {
                             <Text as="span" fontWeight="semibold">
                               {event.description}
                             </Text>
-                            {event.status ? <Badge tone={STATUS_TONE[event.status]}>{STRINGS.statuses[event.status] ?? event.status}</Badge> : null}
+                            {event.status ? <Badge tone={STATUS_TONE[event.status]}>{statusLabel(event.status)}</Badge> : null}
                           </InlineStack>
                           <Text as="span" tone="subdued" variant="bodySm">
                             {[formatDateTime(event.occurredAt), event.location].filter(Boolean).join(" · ")}
@@ -309,7 +290,7 @@ export default function ShipmentDetailPage() {
                 <Field label={STRINGS.fields.carrier} value={shipment.carrierName ?? STRINGS.unknownCarrier} />
                 <Field label={STRINGS.fields.carrierSource} value={shipment.carrierSource ? (STRINGS.carrierSources[shipment.carrierSource] ?? shipment.carrierSource) : null} />
                 <Field label={STRINGS.fields.trackingCompany} value={shipment.trackingCompany} />
-                <Field label={STRINGS.fields.provider} value={STRINGS.providers[shipment.provider] ?? shipment.provider} />
+                <Field label={STRINGS.fields.provider} value={providerLabel(shipment.provider)} />
                 {shipment.trackingUrl ? (
                   <Link url={shipment.trackingUrl} target="_blank">
                     {STRINGS.fields.trackingPage}

@@ -20,6 +20,7 @@ import {
 } from "@shopify/polaris";
 import { useEffect, useMemo, useState } from "react";
 import { z } from "zod";
+import { providerLabel, STATUS_TONE, statusLabel } from "~/components/shipment-labels";
 import { CARRIERS } from "~/domain/carriers/registry";
 import { SHIPMENT_STATUSES } from "~/domain/shipment-status";
 import { PROVIDER_IDS } from "~/domain/tracking-observation";
@@ -100,18 +101,6 @@ const STRINGS = {
   actions: { refresh: "Refresh now", stop: "Stop tracking", resume: "Resume tracking", redetect: "Re-detect carrier" },
   done: (affected: number, skipped: number) => `${affected} shipment${affected === 1 ? "" : "s"} updated${skipped ? `, ${skipped} skipped` : ""}`,
   failed: "That did not work. Reload the page and try again.",
-  statuses: {
-    pending: "Pending",
-    notfound: "Not found",
-    inforeceived: "Info received",
-    transit: "In transit",
-    pickup: "Out for delivery",
-    undelivered: "Failed attempt",
-    delivered: "Delivered",
-    exception: "Exception",
-    expired: "Expired",
-  } as Record<string, string>,
-  providers: { trackingmore: "TrackingMore", tracktry: "Tracktry", ups: "UPS Track Alert" } as Record<string, string>,
   attention: {
     exception: "Exception",
     failed_attempt: "Failed attempt",
@@ -121,14 +110,6 @@ const STRINGS = {
   } satisfies Record<AttentionReason, string>,
 };
 
-const STATUS_TONE: Record<string, "success" | "critical" | "warning" | "info" | "attention" | undefined> = {
-  delivered: "success",
-  exception: "critical",
-  undelivered: "warning",
-  pickup: "info",
-  transit: "info",
-  expired: "attention",
-};
 
 const SORT_OPTIONS: IndexFiltersProps["sortOptions"] = [
   { label: STRINGS.sort.created, value: "created desc", directionLabel: STRINGS.sort.newest },
@@ -210,7 +191,7 @@ export default function ShipmentsIndex() {
         <ChoiceList
           title={STRINGS.filters.status}
           titleHidden
-          choices={SHIPMENT_STATUSES.map((value) => ({ label: STRINGS.statuses[value] ?? value, value }))}
+          choices={SHIPMENT_STATUSES.map((value) => ({ label: statusLabel(value), value }))}
           selected={status ? [status] : []}
           onChange={([value]) => update({ status: value })}
         />
@@ -232,7 +213,7 @@ export default function ShipmentsIndex() {
         <ChoiceList
           title={STRINGS.filters.provider}
           titleHidden
-          choices={PROVIDER_IDS.map((value) => ({ label: STRINGS.providers[value] ?? value, value }))}
+          choices={PROVIDER_IDS.map((value) => ({ label: providerLabel(value), value }))}
           selected={provider ? [provider] : []}
           onChange={([value]) => update({ provider: value })}
         />
@@ -265,9 +246,9 @@ export default function ShipmentsIndex() {
   ];
 
   const appliedFilters: IndexFiltersProps["appliedFilters"] = [];
-  if (status) appliedFilters.push({ key: "status", label: STRINGS.applied.status(STRINGS.statuses[status] ?? status), onRemove: () => update({ status: null }) });
+  if (status) appliedFilters.push({ key: "status", label: STRINGS.applied.status(statusLabel(status)), onRemove: () => update({ status: null }) });
   if (carrier) appliedFilters.push({ key: "carrier", label: STRINGS.applied.carrier(carriers.find((c) => c.value === carrier)?.label ?? carrier), onRemove: () => update({ carrier: null }) });
-  if (provider) appliedFilters.push({ key: "provider", label: STRINGS.applied.provider(STRINGS.providers[provider] ?? provider), onRemove: () => update({ provider: null }) });
+  if (provider) appliedFilters.push({ key: "provider", label: STRINGS.applied.provider(providerLabel(provider)), onRemove: () => update({ provider: null }) });
   if (from || to) appliedFilters.push({ key: "created", label: STRINGS.applied.created(from, to), onRemove: () => update({ from: null, to: null }) });
   if (attention) appliedFilters.push({ key: "attention", label: STRINGS.applied.attention, onRemove: () => update({ attention: null }) });
 
@@ -288,10 +269,10 @@ export default function ShipmentsIndex() {
         </Text>
       </IndexTable.Cell>
       <IndexTable.Cell>{row.carrierName ?? STRINGS.unknownCarrier}</IndexTable.Cell>
-      <IndexTable.Cell>{STRINGS.providers[row.provider] ?? row.provider}</IndexTable.Cell>
+      <IndexTable.Cell>{providerLabel(row.provider)}</IndexTable.Cell>
       <IndexTable.Cell>
         <BlockStack gap="100" inlineAlign="start">
-          <Badge tone={STATUS_TONE[row.status]}>{STRINGS.statuses[row.status] ?? row.status}</Badge>
+          <Badge tone={STATUS_TONE[row.status]}>{statusLabel(row.status)}</Badge>
           {/* Exceptions and failed attempts are the status itself; the other reasons need a word of their own. */}
           {row.attention.filter((reason) => reason !== "exception" && reason !== "failed_attempt").map((reason) => (
             <Badge key={reason} tone="critical" size="small">

@@ -1,7 +1,7 @@
 import { carrierByCode } from "~/domain/carriers/registry";
 import { performanceByCarrier, type TransitStats } from "~/domain/delivery-performance";
 import type { Prisma } from "~/generated/prisma-sqlite/client";
-import type { AttentionReason } from "./shipment-index.server";
+import { attentionThresholds, type AttentionReason } from "./shipment-index.server";
 import { shopOverview, type ShopOverview } from "./overview.server";
 import type { ServiceContext } from "./context.server";
 
@@ -73,8 +73,7 @@ export async function shopDashboard(ctx: ServiceContext, shopDomain: string): Pr
 
   const now = ctx.clock.now();
   // The same thresholds and rules as the index's "needs attention" filter (attentionReasons).
-  const stuckBefore = new Date(now.getTime() - shop.stuckAfterDays * DAY_MS);
-  const pendingBefore = new Date(now.getTime() - shop.pendingTooLongDays * DAY_MS);
+  const { stuckBefore, pendingBefore } = attentionThresholds(now, shop);
   const capped = (where: Prisma.ShipmentWhereInput) =>
     ctx.db.prisma.shipment.count({ where, take: ATTENTION_COUNT_CAP + 1 });
   const [stuck, pendingTooLong, delivered, lastChecked] = await Promise.all([

@@ -5,10 +5,9 @@ import { desiredTracking, diffTrackingNumbers, isActiveFulfillment, type Fulfill
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import { adjustStatusCount } from "~/models/shipment-status-counts.server";
-import type { ProviderId } from "~/domain/tracking-observation";
 import type { ServiceContext } from "./context.server";
 import { loadShopRouting, providerFor, type ShopRouting } from "./provider-routing.server";
-import { enqueueStopAtProvider } from "./stop-provider-tracking.server";
+import { enqueueStopForShipment } from "./stop-provider-tracking.server";
 
 /**
  * Bring our copy of one fulfillment in line with Shopify's: new tracking numbers become
@@ -187,16 +186,7 @@ async function stopIfOrphaned(tx: TransactionClient, shopId: string, shipmentId:
     where: { id: shipmentId },
     data: { registrationState: "stopped", stoppedAt: now, stopReason: reason, registrationClaim: null, version: { increment: 1 } },
   });
-  if (shipment.providerTrackingId || shipment.registeredAt) {
-    // The provider keeps pushing (and may bill) until told to stop.
-    await enqueueStopAtProvider(tx, now, {
-      shopId,
-      shipmentId,
-      provider: shipment.provider as ProviderId,
-      trackingNumber: shipment.trackingNumber,
-      carrierCode: shipment.carrierCode,
-      providerTrackingId: shipment.providerTrackingId,
-    });
-  }
+  // The provider keeps pushing (and may bill) until told to stop.
+  await enqueueStopForShipment(tx, now, shipment);
   return true;
 }

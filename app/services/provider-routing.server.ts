@@ -6,7 +6,7 @@ import { PROVIDER_IDS, type ProviderId } from "~/domain/tracking-observation";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import type { ServiceContext } from "./context.server";
-import { enqueueStopAtProvider } from "./stop-provider-tracking.server";
+import { enqueueStopForShipment } from "./stop-provider-tracking.server";
 
 /**
  * Which provider tracks each of a shop's shipments, and moving open shipments when that changes
@@ -124,18 +124,7 @@ export async function applyShopRouting(ctx: ServiceContext, shopId: string): Pro
           continue;
         }
         totals.moved++;
-        // A registration in flight ("registering") is stopped by its own settlement, which finds the claim gone.
-        if (shipment.registrationState === "registered" || shipment.registeredAt || shipment.providerTrackingId) {
-          totals.stopsQueued++;
-          await enqueueStopAtProvider(tx, now, {
-            shopId,
-            shipmentId: shipment.id,
-            provider: shipment.provider as ProviderId,
-            trackingNumber: shipment.trackingNumber,
-            carrierCode: shipment.carrierCode,
-            providerTrackingId: shipment.providerTrackingId,
-          });
-        }
+        if (await enqueueStopForShipment(tx, now, { ...shipment, shopId })) totals.stopsQueued++;
       }
       await enqueueJob(tx, now, JOB_TYPES.registerShipments, { shopId }, { shopId, singletonKey: `register:${shopId}` });
     });

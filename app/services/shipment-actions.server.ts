@@ -3,12 +3,11 @@ import type { TransactionClient } from "~/db/database.server";
 import { resolveCarrier } from "~/domain/carriers/detect";
 import { carrierByCode, trackingUrlFor } from "~/domain/carriers/registry";
 import { FINAL_STATUSES } from "~/domain/shipment-status";
-import type { ProviderId } from "~/domain/tracking-observation";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import type { ServiceContext } from "./context.server";
 import { loadShopRouting, providerFor, type ShopRouting } from "./provider-routing.server";
-import { enqueueStopAtProvider } from "./stop-provider-tracking.server";
+import { enqueueStopForShipment } from "./stop-provider-tracking.server";
 
 /**
  * What the merchant can do to shipments from the admin: refresh now, stop tracking, resume, and
@@ -96,16 +95,7 @@ export async function stopTracking(ctx: ServiceContext, shopId: string, ids: rea
       });
       if (changed.count === 0) continue;
       count++;
-      if (shipment.providerTrackingId || shipment.registeredAt) {
-        await enqueueStopAtProvider(tx, now, {
-          shopId,
-          shipmentId: shipment.id,
-          provider: shipment.provider as ProviderId,
-          trackingNumber: shipment.trackingNumber,
-          carrierCode: shipment.carrierCode,
-          providerTrackingId: shipment.providerTrackingId,
-        });
-      }
+      await enqueueStopForShipment(tx, now, shipment);
     }
     return count;
   });
@@ -244,16 +234,7 @@ async function setCarrier(
     },
   });
   if (changed.count === 0) return "conflict";
-  if (shipment.registrationState === "registered" || shipment.registeredAt || shipment.providerTrackingId) {
-    await enqueueStopAtProvider(tx, now, {
-      shopId: shipment.shopId,
-      shipmentId: shipment.id,
-      provider: shipment.provider as ProviderId,
-      trackingNumber: shipment.trackingNumber,
-      carrierCode: shipment.carrierCode,
-      providerTrackingId: shipment.providerTrackingId,
-    });
-  }
+  await enqueueStopForShipment(tx, now, shipment);
   return "reregister";
 }
 

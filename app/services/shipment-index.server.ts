@@ -95,10 +95,7 @@ export async function listShipments(
   const shop = await ctx.db.prisma.shop.findUnique({ where: { id: shopId }, select: { stuckAfterDays: true, pendingTooLongDays: true } });
   if (!shop) return { rows: [], nextCursor: null, query };
   const now = ctx.clock.now();
-  const thresholds = {
-    stuckBefore: new Date(now.getTime() - shop.stuckAfterDays * DAY_MS),
-    pendingBefore: new Date(now.getTime() - shop.pendingTooLongDays * DAY_MS),
-  };
+  const thresholds = attentionThresholds(now, shop);
   const cursor = query.cursor ? decodeCursor(query.cursor, query.sort) : null;
   const search = query.q ? await searchPlan(ctx, shopId, query.q, options.searchSetLimit ?? SEARCH_SET_LIMIT) : null;
   const filters = filterSql(shopId, query, thresholds, search);
@@ -162,15 +159,23 @@ export async function listShipments(
 
 const DAY_MS = 24 * 60 * 60_000;
 
-interface Thresholds {
+export interface AttentionThresholds {
   stuckBefore: Date;
   pendingBefore: Date;
+}
+
+/** The instants before which a shipment counts as stuck or pending too long, from the shop's settings. */
+export function attentionThresholds(now: Date, shop: { stuckAfterDays: number; pendingTooLongDays: number }): AttentionThresholds {
+  return {
+    stuckBefore: new Date(now.getTime() - shop.stuckAfterDays * DAY_MS),
+    pendingBefore: new Date(now.getTime() - shop.pendingTooLongDays * DAY_MS),
+  };
 }
 
 /** Why a shipment needs the merchant's attention; empty when it does not. The same rules as the "needs attention" filter. */
 export function attentionReasons(
   shipment: { status: string; registrationState: string; lastEventAt: Date | null; createdAt: Date },
-  thresholds: Thresholds,
+  thresholds: AttentionThresholds,
 ): AttentionReason[] {
   const reasons: AttentionReason[] = [];
   if (shipment.status === "exception") reasons.push("exception");
@@ -190,7 +195,7 @@ interface KeyRow {
   lastEventAt: Date | string | null;
 }
 
-function filterSql(shopId: string, query: ParsedQuery, thresholds: Thresholds, search: Prisma.Sql | null): Prisma.Sql {
+function filterSql(shopId: string, query: ParsedQuery, thresholds: AttentionThresholds, search: Prisma.Sql | null): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`"shopId" = ${shopId}`];
   if (query.status) parts.push(Prisma.sql`"status" = ${query.status}`);
   if (query.carrier) parts.push(Prisma.sql`"carrierCode" = ${query.carrier}`);
@@ -441,10 +446,7 @@ export async function shipmentDetail(ctx: ServiceContext, shopId: string, shipme
       stopReason: shipment.stopReason,
     },
     orders: [...orders.values()],
-    attention: attentionReasons(shipment, {
-      stuckBefore: new Date(now.getTime() - shipment.shop.stuckAfterDays * DAY_MS),
-      pendingBefore: new Date(now.getTime() - shipment.shop.pendingTooLongDays * DAY_MS),
-    }),
+    attention: attentionReasons(shipment, attentionThresholds(now, shipment.shop)),
     events: shipment.events.map((event) => ({
       id: event.id,
       occurredAt: event.occurredAt.toISOString(),

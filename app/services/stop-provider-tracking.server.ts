@@ -24,6 +24,37 @@ export async function enqueueStopAtProvider(tx: TransactionClient, now: Date, re
   });
 }
 
+/** A shipment as it was before it stopped or moved: the provider, carrier and id it is known by there. */
+export interface ShipmentAtProvider {
+  id: string;
+  shopId: string;
+  provider: string;
+  trackingNumber: string;
+  carrierCode: string | null;
+  providerTrackingId: string | null;
+  registrationState: string;
+  registeredAt: Date | null;
+}
+
+/**
+ * Queue a stop at the provider the shipment was registered with, if it ever was (a renewal in
+ * the queue keeps `registeredAt`). A registration still in flight is stopped by its own
+ * settlement, which finds its claim gone. Returns whether a stop was queued.
+ */
+export async function enqueueStopForShipment(tx: TransactionClient, now: Date, shipment: ShipmentAtProvider): Promise<boolean> {
+  const knownThere = shipment.registrationState === "registered" || shipment.registeredAt !== null || shipment.providerTrackingId !== null;
+  if (!knownThere) return false;
+  await enqueueStopAtProvider(tx, now, {
+    shopId: shipment.shopId,
+    shipmentId: shipment.id,
+    provider: shipment.provider as ProviderId,
+    trackingNumber: shipment.trackingNumber,
+    carrierCode: shipment.carrierCode,
+    providerTrackingId: shipment.providerTrackingId,
+  });
+  return true;
+}
+
 /**
  * Tell a provider to stop tracking a number we no longer track there (no fulfillment carries it
  * any more, or the shop routed it to another provider), so it stops pushing updates and counting
