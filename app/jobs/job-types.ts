@@ -12,6 +12,10 @@ export const JOB_TYPES = {
   redactCustomer: "compliance.redact-customer",
   customerDataRequest: "compliance.customer-data-request",
   pruneJobs: "maintenance.prune-jobs",
+  sendCustomerEmail: "notifications.send-customer-email",
+  sendStaffDigest: "notifications.send-staff-digest",
+  writeFulfillmentEvent: "shopify.write-fulfillment-event",
+  refreshTransitStatistics: "shop.refresh-transit-statistics",
 } as const;
 
 export type JobType = (typeof JOB_TYPES)[keyof typeof JOB_TYPES];
