@@ -39,8 +39,10 @@ export interface EstimatedDelivery {
   expected: string;
   /** "Thursday, 26 November" or "26–28 November"; predictions say they are estimates. */
   text: string;
-  /** Predictions only: how many past deliveries the estimate rests on. */
+  /** Predictions only: how many past deliveries the estimate rests on… */
   sampleSize: number | null;
+  /** …and that said in words ("Based on 48 deliveries from this shop"); null for the carrier's date. */
+  basisText: string | null;
 }
 
 export type ProgressStepKey = "ordered" | "shipped" | "in_transit" | "out_for_delivery" | "delivered";

@@ -9,11 +9,11 @@
  */
 import { en } from "./locales/en";
 
-type PluralForms = { readonly other: string } & Partial<Record<Exclude<Intl.LDMLPluralRule, "other">, string>>;
-type MessageTree = { readonly [key: string]: string | PluralForms | MessageTree };
+export type PluralForms = { readonly other: string } & Partial<Record<Exclude<Intl.LDMLPluralRule, "other">, string>>;
+export type MessageTree = { readonly [key: string]: string | PluralForms | MessageTree };
 
 /** Dot paths to every message of a tree, e.g. "settings.provider.title". */
-type Paths<T> = {
+export type Paths<T> = {
   [K in keyof T & string]: T[K] extends string ? K : T[K] extends PluralForms ? K : `${K}.${Paths<T[K]>}`;
 }[keyof T & string];
 
@@ -23,7 +23,7 @@ export type Translate = (key: MessageKey, params?: MessageParams) => string;
 
 /** The shape every locale must have: English's keys, any wording. */
 export type Catalogue = DeepStrings<typeof en>;
-type DeepStrings<T> = { readonly [K in keyof T]: T[K] extends string ? string : T[K] extends PluralForms ? PluralForms : DeepStrings<T[K]> };
+export type DeepStrings<T> = { readonly [K in keyof T]: T[K] extends string ? string : T[K] extends PluralForms ? PluralForms : DeepStrings<T[K]> };
 
 export const ADMIN_LOCALES: Readonly<Record<string, Catalogue>> = { en };
 export const DEFAULT_LOCALE = "en";
@@ -60,17 +60,27 @@ function interpolate(message: string, params: MessageParams | undefined, locale:
 
 export function createTranslator(requestedLocale: string | null | undefined): Translate & { locale: string } {
   const locale = resolveAdminLocale(requestedLocale);
-  const catalogue = ADMIN_LOCALES[locale] as MessageTree;
+  return Object.assign(translatorFor(ADMIN_LOCALES[locale] as MessageTree, en, locale), { locale });
+}
+
+/**
+ * A `t(key, params)` over any catalogue shaped like `reference` (the admin's, the storefront's):
+ * messages missing from `catalogue` come from `reference`; `locale` picks plural rules and number format.
+ */
+export function translatorFor<Reference extends MessageTree>(
+  catalogue: MessageTree,
+  reference: Reference,
+  locale: string,
+): (key: Paths<Reference>, params?: MessageParams) => string {
   const plurals = new Intl.PluralRules(locale);
-  const translate = (key: MessageKey, params?: MessageParams): string => {
-    const message = lookup(catalogue, key) ?? lookup(en, key);
+  return (key, params) => {
+    const message = lookup(catalogue, key) ?? lookup(reference, key);
     // A missing key is a bug the catalogue test catches; show the key rather than nothing.
     if (message === undefined) return key;
     if (typeof message === "string") return interpolate(message, params, locale);
     const count = typeof params?.count === "number" ? params.count : 0;
     return interpolate(message[plurals.select(count)] ?? message.other, params, locale);
   };
-  return Object.assign(translate, { locale });
 }
 
 /**
