@@ -1,5 +1,5 @@
 import { GraphqlQueryError, HttpRequestError, HttpResponseError } from "@shopify/shopify-api";
-import type { z } from "zod";
+import { z } from "zod";
 import {
   AuthenticationError,
   BadResponseError,
@@ -47,6 +47,26 @@ export function shopifyErrorFrom(error: unknown): ExternalServiceError {
   return new ServiceUnavailableError(`Shopify call failed: ${error instanceof Error ? error.message : String(error)}`, { service, cause: error });
 }
 
+/**
+ * How long until the leaky bucket holds enough points for the refused query, from the `cost`
+ * extension Shopify sends with THROTTLED (requested cost, points available, restore rate per second).
+ * @see https://shopify.dev/docs/api/usage/limits#rate-limits
+ */
+export function throttleWaitMs(extensions: unknown): number {
+  const parsed = throttleCostSchema.safeParse(extensions);
+  if (!parsed.success) return THROTTLE_RETRY_MS;
+  const { requestedQueryCost, throttleStatus } = parsed.data.cost;
+  const missing = Math.max(0, requestedQueryCost - throttleStatus.currentlyAvailable);
+  return Math.max(250, Math.ceil((missing / throttleStatus.restoreRate) * 1000));
+}
+
+const throttleCostSchema = z.object({
+  cost: z.object({
+    requestedQueryCost: z.number(),
+    throttleStatus: z.object({ currentlyAvailable: z.number(), restoreRate: z.number().positive() }),
+  }),
+});
+
 export class ShopifyAdminClient {
   constructor(private readonly graphql: AdminGraphql) {}
 
@@ -57,11 +77,11 @@ export class ShopifyAdminClient {
     } catch (error) {
       throw shopifyErrorFrom(error);
     }
-    const body = (await response.json()) as { data?: unknown; errors?: unknown };
+    const body = (await response.json()) as { data?: unknown; errors?: unknown; extensions?: unknown };
     if (body.errors) {
       const detail = JSON.stringify(body.errors);
       if (detail.includes("THROTTLED")) {
-        throw new RateLimitedError("Shopify throttled the query", { service: "shopify", retryAfterMs: THROTTLE_RETRY_MS });
+        throw new RateLimitedError("Shopify throttled the query", { service: "shopify", retryAfterMs: throttleWaitMs(body.extensions) });
       }
       throw new InvalidRequestError(`Shopify rejected the query: ${detail.slice(0, 500)}`, { service: "shopify", status: 200 });
     }
