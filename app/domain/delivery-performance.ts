@@ -87,27 +87,108 @@ export interface DeliveryPrediction {
 /** Fewer deliveries than this say too little to promise a date from. */
 export const MIN_PREDICTION_SAMPLE = 20;
 
+/** The destination of a statistic over a carrier's deliveries to every country. */
+export const ANY_DESTINATION = "*";
+
+/** Transit days of a shop's deliveries with one carrier to one country (or to `ANY_DESTINATION`). */
+export interface TransitStatistic {
+  carrierCode: string;
+  destinationCountry: string;
+  sampleSize: number;
+  p10Days: number;
+  medianDays: number;
+  p90Days: number;
+}
+
+const MINUTES_PER_DAY = 24 * 60;
+
+/**
+ * Transit times of delivered shipments per (carrier, country) and per carrier, fed one page of
+ * history at a time. Times are counted per whole minute of transit, so memory grows with the
+ * number of distinct transit times (bounded), not with the number of deliveries.
+ */
+export class TransitTimeTally {
+  private readonly groups = new Map<string, { carrierCode: string; destinationCountry: string; total: number; minutes: Map<number, number> }>();
+
+  add(shipment: Pick<DeliveredShipment, "carrierCode" | "destinationCountry" | "shippedAt" | "deliveredAt">): void {
+    if (!shipment.carrierCode) return;
+    const minutes = Math.round(transitDays(shipment) * MINUTES_PER_DAY);
+    const country = shipment.destinationCountry?.trim().toUpperCase();
+    this.count(shipment.carrierCode, ANY_DESTINATION, minutes);
+    if (country) this.count(shipment.carrierCode, country, minutes);
+  }
+
+  private count(carrierCode: string, destinationCountry: string, minutes: number): void {
+    const key = `${carrierCode}\u0000${destinationCountry}`;
+    let group = this.groups.get(key);
+    if (!group) {
+      group = { carrierCode, destinationCountry, total: 0, minutes: new Map() };
+      this.groups.set(key, group);
+    }
+    group.total += 1;
+    group.minutes.set(minutes, (group.minutes.get(minutes) ?? 0) + 1);
+  }
+
+  /** Groups with at least `minSample` deliveries: fewer would not be used for a prediction anyway. */
+  statistics(minSample = MIN_PREDICTION_SAMPLE): TransitStatistic[] {
+    return [...this.groups.values()]
+      .filter((group) => group.total >= minSample)
+      .map((group) => {
+        const ascending = [...group.minutes].sort((a, b) => a[0] - b[0]);
+        // Nearest rank, as `percentileOf`, over counted values.
+        const percentile = (p: number) => {
+          const rank = Math.min(group.total, Math.max(1, Math.ceil((p / 100) * group.total)));
+          let seen = 0;
+          for (const [minutes, count] of ascending) {
+            seen += count;
+            if (seen >= rank) return minutes / MINUTES_PER_DAY;
+          }
+          return Number.NaN;
+        };
+        return {
+          carrierCode: group.carrierCode,
+          destinationCountry: group.destinationCountry,
+          sampleSize: group.total,
+          p10Days: percentile(10),
+          medianDays: percentile(50),
+          p90Days: percentile(90),
+        };
+      })
+      .sort((a, b) => a.carrierCode.localeCompare(b.carrierCode) || a.destinationCountry.localeCompare(b.destinationCountry));
+  }
+}
+
 /**
  * Predict a delivery window for a shipment the carrier gave no estimate for, from this shop's
  * deliveries with the same carrier to the same country, or with the same carrier anywhere when
  * that country has too few. Null when neither has enough history: better no date than a wrong one.
  */
+export function predictFromStatistics(
+  statistics: readonly TransitStatistic[],
+  shipment: { carrierCode: string | null; destinationCountry: string | null; shippedAt: Date },
+): DeliveryPrediction | null {
+  const { carrierCode } = shipment;
+  if (!carrierCode) return null;
+  const country = shipment.destinationCountry?.trim().toUpperCase();
+  const usable = (destination: string) =>
+    statistics.find((row) => row.carrierCode === carrierCode && row.destinationCountry === destination && row.sampleSize >= MIN_PREDICTION_SAMPLE);
+  const basis = (country ? usable(country) : undefined) ?? usable(ANY_DESTINATION);
+  if (!basis) return null;
+  const at = (days: number) => new Date(shipment.shippedAt.getTime() + days * DAY_MS);
+  return {
+    expectedAt: at(basis.medianDays),
+    earliestAt: at(basis.p10Days),
+    latestAt: at(basis.p90Days),
+    basis: { carrierCode, destinationCountry: basis.destinationCountry === ANY_DESTINATION ? null : basis.destinationCountry, sampleSize: basis.sampleSize },
+  };
+}
+
+/** `predictFromStatistics` over raw history (tests, small shops); the tracking page reads stored statistics. */
 export function predictDelivery(
   history: readonly DeliveredShipment[],
   shipment: { carrierCode: string | null; destinationCountry: string | null; shippedAt: Date },
 ): DeliveryPrediction | null {
-  if (!shipment.carrierCode) return null;
-  const sameCarrier = history.filter((past) => past.carrierCode === shipment.carrierCode);
-  const sameRoute = shipment.destinationCountry ? sameCarrier.filter((past) => past.destinationCountry === shipment.destinationCountry) : [];
-  const [basis, country] =
-    sameRoute.length >= MIN_PREDICTION_SAMPLE ? [sameRoute, shipment.destinationCountry] : sameCarrier.length >= MIN_PREDICTION_SAMPLE ? [sameCarrier, null] : [null, null];
-  if (!basis) return null;
-  const days = basis.map(transitDays).sort((a, b) => a - b);
-  const at = (d: number) => new Date(shipment.shippedAt.getTime() + d * DAY_MS);
-  return {
-    expectedAt: at(percentileOf(days, 50)),
-    earliestAt: at(percentileOf(days, 10)),
-    latestAt: at(percentileOf(days, 90)),
-    basis: { carrierCode: shipment.carrierCode, destinationCountry: country, sampleSize: basis.length },
-  };
+  const tally = new TransitTimeTally();
+  for (const past of history) if (past.carrierCode === shipment.carrierCode) tally.add(past);
+  return predictFromStatistics(tally.statistics(), shipment);
 }

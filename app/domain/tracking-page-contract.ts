@@ -42,7 +42,7 @@ export interface EstimatedDelivery {
   /** Predictions only: how many past deliveries the estimate rests on… */
   sampleSize: number | null;
   /** …and that said in words ("Based on 48 deliveries from this shop"); null for the carrier's date. */
-  basisText: string | null;
+  basisText?: string | null;
 }
 
 export type ProgressStepKey = "ordered" | "shipped" | "in_transit" | "out_for_delivery" | "delivered";

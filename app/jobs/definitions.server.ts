@@ -22,6 +22,7 @@ import { applyUpsTrackAlertEvent } from "~/services/ups-events.server";
 import { pollStaleShipments } from "~/services/poll-shipments.server";
 import { registerPendingShipments } from "~/services/register-shipments.server";
 import { stopTrackingAtProvider } from "~/services/stop-provider-tracking.server";
+import { refreshTransitStatistics } from "~/services/transit-statistics.server";
 
 /** Every job the worker knows. Each is thin: validate the payload, call one service, report its result. */
 
@@ -158,6 +159,14 @@ export const customerDataRequestJob = defineJob({
   },
 });
 
+export const refreshTransitStatisticsJob = defineJob({
+  type: JOB_TYPES.refreshTransitStatistics,
+  payload: shopIdPayload,
+  async run({ shopId }, { services }) {
+    return { result: (await refreshTransitStatistics(services, shopId)).result };
+  },
+});
+
 /** Finished jobs are kept a week: long enough to deduplicate Shopify's retries (48 h) and to look into problems. */
 export const JOB_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
@@ -183,4 +192,5 @@ export const ALL_JOBS: ReadonlyArray<JobDefinition<never>> = [
   redactCustomerJob,
   customerDataRequestJob,
   pruneJobsJob,
+  refreshTransitStatisticsJob,
 ] as unknown as ReadonlyArray<JobDefinition<never>>;

@@ -15,6 +15,8 @@ export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls
   });
   for (const shop of shops) {
     await enqueueJob(ctx.db, now, JOB_TYPES.pollShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `poll:${shop.id}` });
+    // Delivery predictions of the tracking page: once a day (UTC) per shop.
+    await enqueueJob(ctx.db, now, JOB_TYPES.refreshTransitStatistics, { shopId: shop.id }, { shopId: shop.id, dedupeKey: `transit-statistics:${shop.id}:${now.toISOString().slice(0, 10)}` });
   }
 
   // Subscriptions about to lapse join the registration queue below.

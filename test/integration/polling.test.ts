@@ -327,6 +327,7 @@ describe(`schedulePeriodicWork on ${testDialect()}`, () => {
     expect(await queued(JOB_TYPES.pollShipments)).toEqual(expectedPolls);
     expect(await queued(JOB_TYPES.registerShipments)).toEqual(expectedRegistrations);
     expect(await database.db.prisma.job.count({ where: { type: JOB_TYPES.pruneJobs } })).toBe(1);
+    expect(await queued(JOB_TYPES.refreshTransitStatistics)).toEqual(expectedPolls);
 
     // Workers tick on every process: a second and third tick add nothing.
     clock.advance(MINUTE);
@@ -334,6 +335,7 @@ describe(`schedulePeriodicWork on ${testDialect()}`, () => {
     await schedulePeriodicWork(services);
     expect(await queued(JOB_TYPES.pollShipments)).toEqual(expectedPolls);
     expect(await queued(JOB_TYPES.registerShipments)).toEqual(expectedRegistrations);
-    expect(await database.db.prisma.job.count()).toBe(expectedPolls.length + expectedRegistrations.length + 1);
+    expect(await queued(JOB_TYPES.refreshTransitStatistics)).toEqual(expectedPolls);
+    expect(await database.db.prisma.job.count()).toBe(2 * expectedPolls.length + expectedRegistrations.length + 1);
   });
 });
