@@ -22,6 +22,7 @@ import { applyUpsTrackAlertEvent } from "~/services/ups-events.server";
 import { pollStaleShipments } from "~/services/poll-shipments.server";
 import { registerPendingShipments } from "~/services/register-shipments.server";
 import { stopTrackingAtProvider } from "~/services/stop-provider-tracking.server";
+import { writeFulfillmentEvent } from "~/services/write-fulfillment-event.server";
 import { refreshTransitStatistics } from "~/services/transit-statistics.server";
 
 /** Every job the worker knows. Each is thin: validate the payload, call one service, report its result. */
@@ -167,6 +168,14 @@ export const refreshTransitStatisticsJob = defineJob({
   },
 });
 
+export const writeFulfillmentEventJob = defineJob({
+  type: JOB_TYPES.writeFulfillmentEvent,
+  payload: z.object({ writeId: z.string().min(1) }),
+  async run({ writeId }, { services }) {
+    return { result: (await writeFulfillmentEvent(services, writeId)).result };
+  },
+});
+
 /** Finished jobs are kept a week: long enough to deduplicate Shopify's retries (48 h) and to look into problems. */
 export const JOB_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
@@ -192,5 +201,6 @@ export const ALL_JOBS: ReadonlyArray<JobDefinition<never>> = [
   redactCustomerJob,
   customerDataRequestJob,
   pruneJobsJob,
+  writeFulfillmentEventJob,
   refreshTransitStatisticsJob,
 ] as unknown as ReadonlyArray<JobDefinition<never>>;
