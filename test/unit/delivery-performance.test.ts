@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
+  ANY_DESTINATION,
   type DeliveredShipment,
   MIN_PREDICTION_SAMPLE,
+  predictFromStatistics,
+  TransitTimeTally,
   percentileOf,
   performanceByCarrier,
   predictDelivery,
@@ -101,5 +104,43 @@ describe("predictDelivery", () => {
     expect(predictDelivery(history.slice(0, MIN_PREDICTION_SAMPLE - 1), { carrierCode: "ups", destinationCountry: "US", shippedAt: SHIPPED })).toBeNull();
     expect(predictDelivery(history, { carrierCode: "fedex", destinationCountry: "US", shippedAt: SHIPPED })).toBeNull();
     expect(predictDelivery(history, { carrierCode: null, destinationCountry: "US", shippedAt: SHIPPED })).toBeNull();
+  });
+});
+
+describe("TransitTimeTally and predictFromStatistics", () => {
+  it("gives the same percentiles as sorting every transit time, to the minute", () => {
+    const history = Array.from({ length: 97 }, (_, i) => delivered(((i * 37) % 101) / 7 + 0.5, { destinationCountry: i % 2 ? "us" : "US" }));
+    const tally = new TransitTimeTally();
+    for (const shipment of history) tally.add(shipment);
+    const sorted = history.map(transitDays).sort((a, b) => a - b);
+    const [anywhere, us] = tally.statistics();
+    expect([anywhere!.destinationCountry, us!.destinationCountry]).toEqual([ANY_DESTINATION, "US"]);
+    expect(us!.sampleSize).toBe(97);
+    for (const [p, value] of [[10, us!.p10Days], [50, us!.medianDays], [90, us!.p90Days]] as const) {
+      expect(Math.abs(value - percentileOf(sorted, p)) * 24 * 60, `p${p}`).toBeLessThanOrEqual(0.5);
+    }
+  });
+
+  it("keeps only groups with enough deliveries, and skips shipments without a carrier", () => {
+    const tally = new TransitTimeTally();
+    for (let i = 0; i < MIN_PREDICTION_SAMPLE; i++) tally.add(delivered(3, { destinationCountry: i < 5 ? "CA" : "US" }));
+    tally.add(delivered(3, { carrierCode: null }));
+    expect(tally.statistics().map((row) => [row.destinationCountry, row.sampleSize])).toEqual([[ANY_DESTINATION, MIN_PREDICTION_SAMPLE]]);
+    expect(tally.statistics(5).map((row) => [row.destinationCountry, row.sampleSize])).toEqual([
+      [ANY_DESTINATION, MIN_PREDICTION_SAMPLE],
+      ["CA", 5],
+      ["US", MIN_PREDICTION_SAMPLE - 5],
+    ]);
+  });
+
+  it("never predicts from a stored row below the minimum sample", () => {
+    const row = { carrierCode: "ups", p10Days: 1, medianDays: 2, p90Days: 3 };
+    const stats = [
+      { ...row, destinationCountry: "CA", sampleSize: MIN_PREDICTION_SAMPLE - 1 },
+      { ...row, destinationCountry: ANY_DESTINATION, sampleSize: MIN_PREDICTION_SAMPLE, medianDays: 4 },
+    ];
+    const prediction = predictFromStatistics(stats, { carrierCode: "ups", destinationCountry: "ca", shippedAt: SHIPPED });
+    expect(prediction?.basis).toEqual({ carrierCode: "ups", destinationCountry: null, sampleSize: MIN_PREDICTION_SAMPLE });
+    expect(prediction?.expectedAt.getTime()).toBe(SHIPPED.getTime() + 4 * DAY);
   });
 });
