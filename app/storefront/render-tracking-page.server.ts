@@ -212,6 +212,8 @@ export interface RenderLookupFormOptions {
   action?: string;
   /** Keeps ids unique when the form appears more than once on a page. */
   idPrefix?: string;
+  /** The page's language, sent along so the page a form opens speaks it too. */
+  locale?: TrackingLookupResponse["locale"];
 }
 
 /**
@@ -223,9 +225,10 @@ export function renderLookupForm(options: RenderLookupFormOptions): string {
   return lookupFormHtml(options).value;
 }
 
-function lookupFormHtml({ labels, options, action = "/apps/track", idPrefix = "tl" }: RenderLookupFormOptions): SafeHtml {
+function lookupFormHtml({ labels, options, action = "/apps/track", idPrefix = "tl", locale }: RenderLookupFormOptions): SafeHtml {
   const display = { ...DEFAULT_DISPLAY_OPTIONS, ...options };
   const form = labels.form;
+  const hiddenFields = hiddenFieldsHtml(display, locale);
   return html`<div class="tl-lookup"><form class="tl-form" method="get" action="${action}" data-tl-form="order" aria-labelledby="${idPrefix}-by-order"><h2 class="tl-form__heading" id="${idPrefix}-by-order">${
     form.by_order
   }</h2><p class="tl-form__hint" id="${idPrefix}-hint">${form.by_order_hint}</p>${field(`${idPrefix}-order`, "order", form.order_number, "text", { required: true, autocomplete: "off", describedBy: `${idPrefix}-hint` })}${field(
@@ -234,13 +237,21 @@ function lookupFormHtml({ labels, options, action = "/apps/track", idPrefix = "t
     form.email,
     "email",
     { autocomplete: "email" },
-  )}${field(`${idPrefix}-phone`, "phone", form.phone, "tel", { autocomplete: "tel" })}<button class="tl-button" type="submit">${form.submit}</button></form>${
+  )}${field(`${idPrefix}-phone`, "phone", form.phone, "tel", { autocomplete: "tel" })}${hiddenFields}<button class="tl-button" type="submit">${form.submit}</button></form>${
     display.allowTrackingNumberLookup
       ? html`<form class="tl-form" method="get" action="${action}" data-tl-form="number" aria-labelledby="${idPrefix}-by-number"><h2 class="tl-form__heading" id="${idPrefix}-by-number">${
           form.by_tracking_number
-        }</h2>${field(`${idPrefix}-number`, "number", form.tracking_number, "text", { required: true, autocomplete: "off" })}<button class="tl-button" type="submit">${form.submit}</button></form>`
+        }</h2>${field(`${idPrefix}-number`, "number", form.tracking_number, "text", { required: true, autocomplete: "off" })}${hiddenFields}<button class="tl-button" type="submit">${form.submit}</button></form>`
       : ""
   }</div>`;
+}
+
+/** The block's settings that differ from the defaults, and the language: what the proxy page needs to look the same. */
+function hiddenFieldsHtml(display: TrackingPageDisplayOptions, locale: string | undefined): SafeHtml {
+  const switchedOff = (Object.entries(DISPLAY_OPTION_PARAMETERS) as [keyof TrackingPageDisplayOptions, string][]).filter(([option]) => !display[option]);
+  return html`${locale === undefined ? "" : html`<input type="hidden" name="locale" value="${locale}">`}${switchedOff.map(
+    ([, parameter]) => html`<input type="hidden" name="${parameter}" value="0">`,
+  )}`;
 }
 
 function field(
@@ -274,7 +285,7 @@ export function renderTrackingPage({ labels, options, locale, result, pathPrefix
   const display = { ...DEFAULT_DISPLAY_OPTIONS, ...options };
   return html`<div class="tl-page" data-tracklight data-tl-endpoint="${`${pathPrefix}/fragment`}" data-tl-locale="${locale}" data-tl-display="${displayQuery(display)}"${
     statusLabelAttributes(labels)
-  }><h1 class="tl-title">${labels.title}</h1>${lookupFormHtml({ labels, options: display, action: pathPrefix })}<p class="tl-status" role="status" aria-live="polite" data-tl-live></p><div class="tl-result-container" data-tl-result>${
+  }><h1 class="tl-title">${labels.title}</h1>${lookupFormHtml({ labels, options: display, action: pathPrefix, locale })}<p class="tl-status" role="status" aria-live="polite" data-tl-live></p><div class="tl-result-container" data-tl-result>${
     result === null ? "" : trackingResultHtml(result.response, { labels, options: display, lookup: result.lookup })
   }</div></div>`.value;
 }
@@ -286,7 +297,12 @@ export function displayQuery(display: TrackingPageDisplayOptions): string {
     .join("&");
 }
 
+/** Where the script puts the Retry-After seconds (the block fills the same placeholder through Liquid's `t`). */
+const RETRY_SECONDS_PLACEHOLDER = "%SECONDS%";
+
 function statusLabelAttributes(labels: StorefrontChromeLabels): SafeHtml {
   const { loading, loaded, failed, rate_limited, missing_fields } = labels.status;
-  return html` data-tl-loading="${loading}" data-tl-loaded="${loaded}" data-tl-failed="${failed}" data-tl-rate-limited="${rate_limited}" data-tl-missing="${missing_fields}"`;
+  return html` data-tl-loading="${loading}" data-tl-loaded="${loaded}" data-tl-failed="${failed}" data-tl-rate-limited="${fillLabel(rate_limited, {
+    seconds: RETRY_SECONDS_PLACEHOLDER,
+  })}" data-tl-missing="${missing_fields}"`;
 }

@@ -277,6 +277,12 @@ describe("lookup form", () => {
     expect(markup).toContain(`name="order"`);
   });
 
+  it("carries the language and the switched-off parts to the page it opens", () => {
+    const markup = renderLookupForm({ labels, locale: "fr", options: { showTimeline: false } });
+    expect(markup.match(/<input type="hidden" name="locale" value="fr"><input type="hidden" name="timeline" value="0">/g)).toHaveLength(2);
+    expect(renderLookupForm({ labels })).not.toContain(`type="hidden"`);
+  });
+
   it("speaks the customer's language", () => {
     expect(renderLookupForm({ labels: storefrontChromeLabels("de") })).toContain(">Bestellnummer</label>");
     expect(renderLookupForm({ labels: storefrontChromeLabels("fr") })).toContain(">Numéro de commande</label>");
@@ -291,7 +297,7 @@ describe("the whole page (the proxy's Liquid response)", () => {
     expect(markup).toMatch(/<div class="tl-result-container" data-tl-result><div class="tl-result"/);
     expect(markup).toContain(`data-tl-endpoint="/apps/track/fragment"`);
     expect(markup).toContain(`data-tl-display="timeline=1&amp;carrier_link=1&amp;map_link=0&amp;number_lookup=1"`);
-    expect(markup).toContain(`data-tl-rate-limited="Too many lookups. Please try again in {{ seconds }} seconds."`);
+    expect(markup).toContain(`data-tl-rate-limited="Too many lookups. Please try again in %SECONDS% seconds."`);
   });
 
   it("is the form alone when there is nothing to show yet", () => {
