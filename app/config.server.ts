@@ -37,6 +37,15 @@ const configSchema = z.object({
   PROVIDER_HTTP_TIMEOUT_MS: z.coerce.number().int().positive().default(15_000),
   WORKER_CONCURRENCY: z.coerce.number().int().positive().default(4),
   JOB_LEASE_MS: z.coerce.number().int().positive().default(60_000),
+  /** Storefront tracking lookups (app proxy): fixed windows shared by every web process (ADR 15). */
+  STOREFRONT_LOOKUP_WINDOW_SECONDS: z.coerce.number().int().positive().default(600),
+  /** Units per customer (forwarded IP, else logged-in customer) and window; a lookup costs 1, one that finds nothing costs STOREFRONT_FAILED_LOOKUP_COST. */
+  STOREFRONT_LOOKUPS_PER_CLIENT: z.coerce.number().int().positive().default(30),
+  /** Units per shop and window over all its customers. */
+  STOREFRONT_LOOKUPS_PER_SHOP: z.coerce.number().int().positive().default(3000),
+  STOREFRONT_FAILED_LOOKUP_COST: z.coerce.number().int().positive().default(5),
+  /** Proxies of our own in front of the web process that append to X-Forwarded-For: the customer address Shopify forwarded is that many entries from the right. */
+  STOREFRONT_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
