@@ -47,6 +47,12 @@ const configSchema = z.object({
   /** Proxies of our own in front of the web process that append to X-Forwarded-For: the customer address Shopify forwarded is that many entries from the right. */
   STOREFRONT_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Customer e-mails go out through this server, e.g. smtp://user:pass@host:587 (smtps:// for implicit TLS). Unset: none are sent. */
+  SMTP_URL: z.url().refine((value) => /^smtps?:\/\//.test(value), "must start with smtp:// or smtps://").optional(),
+  /** The envelope and From address of customer e-mails (the shop's name is shown as the sender). */
+  MAIL_FROM: z.email().optional(),
+  /** Connections kept open to the SMTP server by each worker. */
+  SMTP_POOL_SIZE: z.coerce.number().int().positive().max(50).default(5),
 });
 
 export type AppConfig = z.infer<typeof configSchema>;

@@ -23,6 +23,17 @@ export interface ServiceSettings {
   webhookMaxSkewSeconds: number;
   /** How long a registration run may hold a batch of shipments before another run may take them. */
   registrationLeaseMs: number;
+  /** Customer e-mails (app/adapters/email): `smtpUrl` null means none are sent. */
+  email: EmailSettings;
+}
+
+export interface EmailSettings {
+  smtpUrl: string | null;
+  /** From address; the shop's name is the display name. */
+  fromAddress: string;
+  poolSize: number;
+  /** A send that started this long ago without finishing is taken to have crashed and is tried again (the job lease). */
+  sendingLeaseMs: number;
 }
 
 export interface ServiceContext {
@@ -49,6 +60,12 @@ export function settingsFromConfig(config: AppConfig): ServiceSettings {
     // Long enough for one batch call (and the detect calls before it) to finish or time out, so a
     // crashed run's batch is retried soon, never while a live run may still be sending it.
     registrationLeaseMs: config.PROVIDER_HTTP_TIMEOUT_MS * 2 + 10_000,
+    email: {
+      smtpUrl: config.SMTP_URL ?? null,
+      fromAddress: config.MAIL_FROM ?? `tracking@${new URL(config.SHOPIFY_APP_URL).hostname}`,
+      poolSize: config.SMTP_POOL_SIZE,
+      sendingLeaseMs: config.JOB_LEASE_MS,
+    },
   };
 }
 

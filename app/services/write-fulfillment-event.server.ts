@@ -1,5 +1,6 @@
 import { ShopifyAdminClient } from "~/adapters/shopify-admin/client.server";
 import {
+  fulfillmentGid,
   milestoneKeepsCurrentStatus,
   shopifyDateTime,
   shopifyEventStatusFor,
@@ -76,12 +77,12 @@ export async function writeFulfillmentEvent(ctx: ServiceContext, writeId: string
   if (!mappedStatus) return skip(WRITE_BACK_SKIP_REASONS.noShopifyStatus);
   if (await laterMilestoneWritten(ctx, write)) return skip(WRITE_BACK_SKIP_REASONS.superseded);
 
-  const fulfillmentGid = write.fulfillment.shopifyFulfillmentId;
+  const fulfillmentId = fulfillmentGid(write.fulfillment.shopifyFulfillmentId);
   try {
     const events = new ShopifyFulfillmentEvents(new ShopifyAdminClient(await ctx.shopifyAdmin(write.shop.domain)));
-    const existing = await events.recentEvents(fulfillmentGid);
+    const existing = await events.recentEvents(fulfillmentId);
     if (!existing) {
-      const reason = `Shopify does not know fulfillment ${fulfillmentGid}`;
+      const reason = `Shopify does not know fulfillment ${fulfillmentId}`;
       await settle(ctx, write.id, { state: "failed", reason, lastError: reason });
       return { result: "FAILED", reason };
     }
@@ -97,7 +98,7 @@ export async function writeFulfillmentEvent(ctx: ServiceContext, writeId: string
 
     const location = await locationAt(ctx, write.shipmentId, write.happenedAt);
     const created = await events.create({
-      fulfillmentId: fulfillmentGid,
+      fulfillmentId,
       status,
       happenedAt: write.happenedAt,
       // An estimate means nothing once the parcel has arrived.

@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       WORKER_CONCURRENCY: 4,
       JOB_LEASE_MS: 60_000,
       LOG_LEVEL: "info",
+      SMTP_POOL_SIZE: 5,
     });
   });
 

@@ -25,7 +25,7 @@ export function shopifyErrorFrom(error: unknown): ExternalServiceError {
   const service = "shopify" as const;
   if (error instanceof GraphqlQueryError) {
     const throttled = JSON.stringify(error.body ?? {}).includes("THROTTLED");
-    if (throttled) return new RateLimitedError("Shopify throttled the query", { service, retryAfterMs: THROTTLE_RETRY_MS, cause: error });
+    if (throttled) return new RateLimitedError("Shopify throttled the query", { service, retryAfterMs: throttleWaitMs(error.body?.extensions), cause: error });
     return new InvalidRequestError(`Shopify rejected the query: ${error.message}`, { service, status: 200, cause: error });
   }
   if (error instanceof HttpResponseError) {

@@ -60,6 +60,11 @@ export function milestoneKeepsCurrentStatus(milestone: string): boolean {
   return milestone === "new_delivery_date";
 }
 
+/** We store Shopify's numeric fulfillment id (webhooks and the backfill both give it); GraphQL wants the GID. */
+export function fulfillmentGid(shopifyFulfillmentId: string): string {
+  return shopifyFulfillmentId.startsWith("gid://") ? shopifyFulfillmentId : `gid://shopify/Fulfillment/${shopifyFulfillmentId}`;
+}
+
 export interface FulfillmentEventInput {
   /** `gid://shopify/Fulfillment/…` */
   fulfillmentId: string;
