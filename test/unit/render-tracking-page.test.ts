@@ -107,6 +107,12 @@ describe("escaping", () => {
   it("escapes every character that could end a text or a quoted attribute", () => {
     expect(escapeHtml(`<>&"'\``)).toBe("&lt;&gt;&amp;&quot;&#39;&#96;");
   });
+
+  it("leaves no Liquid for Shopify to evaluate in the proxy's Liquid page", () => {
+    const markup = render([shipment({ headline: { kind: "arriving", text: "{{ customer.email }}", detail: "{% render 'x' %}", action: null } })]);
+    expect(markup).not.toMatch(/\{\{|\{%/);
+    expect(markup).toContain("&#123;&#123; customer.email &#125;&#125;");
+  });
 });
 
 describe("a shipment", () => {

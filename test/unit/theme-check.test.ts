@@ -41,7 +41,7 @@ describe("theme check", () => {
       expect(text).toContain(from);
       writeFileSync(join(copy, path), text.replace(from, to));
     };
-    edit("blocks/tracking-page.liquid", `{{ 'tracking_page.status.loaded' | t | escape }}`, `{{ 'tracking_page.status.loaded' | t | escape }`);
+    edit("blocks/tracking-page.liquid", `{{ 'tracking_page.status.loaded' | t }}`, `{{ 'tracking_page.status.loaded' | t }`);
     edit("locales/fr.json", `"loaded": "Informations de suivi mises à jour.",`, "");
     edit("snippets/tracking-lookup-form.liquid", `'tracking_page.form.order_number' | t`, `'tracking_page.form.no_such_label' | t`);
     edit("assets/tracking-page.js", "'use strict';", `'use strict';\n  var padding = '${"x".repeat(12_000)}';`);
