@@ -76,4 +76,12 @@ export const en = {
       dismiss: "Hide checklist",
     },
   },
+  emails: {
+    writeBack: {
+      label: "Show shipping progress in Shopify",
+      help: "Tracklight adds the carrier's milestones (picked up, out for delivery, delivered, delivery attempts, delays, ready for pickup) to each fulfillment, so the order in Shopify admin and Shopify's order status page show the same progress.",
+      shopifyNotifications:
+        "Shopify can e-mail customers when a shipment is out for delivery or delivered. If Tracklight sends those e-mails, turn Shopify's off in Settings › Notifications › Customer notifications (Shipping: \"Out for delivery\" and \"Delivered\") so customers do not get two e-mails.",
+    },
+  },
 } as const;
