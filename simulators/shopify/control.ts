@@ -11,7 +11,7 @@ import type { SimOrderInput } from "./model";
  *   GET  /__sim/health
  *   PUT  /__sim/app-url                                  {url}
  *   GET  /__sim/shops
- *   POST /__sim/shops                                    {domain, accessToken, name?, email?, ianaTimezone?, currencyCode?, readAllOrders?, rateLimit?}
+ *   POST /__sim/shops                                    {domain, accessToken, name?, email?, ianaTimezone?, currencyCode?, readAllOrders?, rateLimit?, accessScopes?}
  *   POST /__sim/shops/:domain/uninstall                  {silent?}
  *   POST /__sim/shops/:domain/orders                     SimOrderInput | SimOrderInput[] | {count, template?}
  *   GET  /__sim/shops/:domain/orders/:orderId

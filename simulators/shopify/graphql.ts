@@ -562,6 +562,13 @@ export function wiredSchema(version: string): GraphQLSchema {
 // fulfillmentEventCreate
 
 function createFulfillmentEvent(ctx: GqlContext, input: Record<string, unknown>): unknown {
+  if (!ctx.shop.accessScopes.has("write_fulfillments")) {
+    // A top-level error with the field null, as Shopify answers a mutation the app has no scope for.
+    const requiredAccess = "`write_fulfillments` access scope. Also: User must have `fulfill_and_ship_orders` permission.";
+    throw new GraphQLError(`Access denied for fulfillmentEventCreate field. Required access: ${requiredAccess}`, {
+      extensions: { code: "ACCESS_DENIED", documentation: "https://shopify.dev/api/usage/access-scopes", requiredAccess },
+    });
+  }
   const fulfillmentId = String(input.fulfillmentId);
   const parsed = parseGid(fulfillmentId);
   if (!parsed) throw invalidId(fulfillmentId);

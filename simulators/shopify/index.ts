@@ -245,6 +245,7 @@ function createApi(core: SimCore): ShopifySimulator {
         currencyCode: s.currencyCode ?? "USD",
         readAllOrders: s.readAllOrders ?? true,
         rateLimit,
+        accessScopes: new Set(s.accessScopes ?? ["read_orders", "read_fulfillments", "write_fulfillments"]),
         bucket: { available: rateLimit.maximumAvailable, atMs: performance.now() },
         nextOrderNumber: 1001,
         orders: [],

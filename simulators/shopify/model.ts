@@ -29,6 +29,7 @@ export interface ShopRecord {
   /** Without `read_all_orders` Shopify only exposes the last 60 days of orders. */
   readAllOrders: boolean;
   rateLimit: RateLimitConfig;
+  accessScopes: ReadonlySet<string>;
   bucket: { available: number; atMs: number };
   nextOrderNumber: number;
   orders: OrderRecord[];
@@ -193,6 +194,8 @@ export interface SimShopInput {
   readAllOrders?: boolean;
   /** Default { maximumAvailable: 1000, restoreRate: 50 }. */
   rateLimit?: Partial<RateLimitConfig>;
+  /** Scopes the app was granted; default the app's own (read_orders, read_fulfillments, write_fulfillments). */
+  accessScopes?: string[];
 }
 
 export interface SimAddressInput {

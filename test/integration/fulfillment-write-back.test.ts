@@ -58,10 +58,12 @@ interface Parcel {
  * An installed shop with one shipped order, known to Shopify and to us (ingested the way a
  * fulfillments/create webhook is), with the carrier's scans recorded on the shipment.
  */
-async function shippedParcel(options: { rateLimit?: { maximumAvailable: number; restoreRate: number } } = {}): Promise<Parcel> {
+async function shippedParcel(
+  options: { rateLimit?: { maximumAvailable: number; restoreRate: number }; accessScopes?: string[] } = {},
+): Promise<Parcel> {
   const n = ++counter;
   const domain = `write-back-${n}-${testDialect()}.myshopify.com`;
-  shopify.addShop({ domain, accessToken: ACCESS_TOKEN, rateLimit: options.rateLimit });
+  shopify.addShop({ domain, accessToken: ACCESS_TOKEN, rateLimit: options.rateLimit, accessScopes: options.accessScopes });
   await storeOfflineSession(database.db, domain, ACCESS_TOKEN);
   const shop = await ensureShop(services, domain);
   const trackingNumber = upsNumber(700_000 + n + (testDialect() === "postgresql" ? 50_000 : 0));
@@ -245,6 +247,18 @@ describe("what Shopify refuses", () => {
     expect(row.lastError).toBe(row.reason);
     expect(eventsOf(parcel)).toHaveLength(0);
     expect((await writeJobs())[0]).toMatchObject({ state: "succeeded", result: "FAILED" });
+  });
+
+  it("records a shop that did not grant write_fulfillments as failed, with Shopify's reason", async () => {
+    const parcel = await shippedParcel({ accessScopes: ["read_orders", "read_fulfillments"] });
+    const write = await recordMilestone(parcel, "delivered", "2026-11-23T15:42:10Z");
+
+    await runner().drain();
+
+    const row = await writeRow(write.id);
+    expect(row.state).toBe("failed");
+    expect(row.reason).toContain("write_fulfillments");
+    expect(eventsOf(parcel)).toHaveLength(0);
   });
 
   it("records a fulfillment Shopify does not know as failed", async () => {
