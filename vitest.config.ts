@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     env: testEnv,
     setupFiles: ["test/setup/fail-on-console-error.ts"],
+    // The proxy bundles the theme block's stylesheet with `?raw` (app/http/app-proxy-assets.server.ts); by default vitest empties CSS.
+    css: { include: [/extensions\/tracking-page\/assets\//] },
     pool: "forks",
     testTimeout: 30_000,
     hookTimeout: 120_000,

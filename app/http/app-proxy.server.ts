@@ -180,7 +180,7 @@ export function lookupFragment(outcome: StorefrontLookupOutcome, proxy: Verified
     case "found":
       return htmlResponse(renderTrackingResult(outcome.response, { labels: storefrontChromeLabels(outcome.response.locale), options, lookup: kind }), 200);
     case "not_found":
-      return htmlResponse(renderTrackingResult(emptyResponse(outcome.locale), { labels: storefrontChromeLabels(outcome.locale), options, lookup: kind }), kind === "customer" ? 200 : 404);
+      return htmlResponse(renderTrackingResult(emptyResponse(outcome.locale), { labels: storefrontChromeLabels(outcome.locale), options }), 404);
     case "rate_limited":
       return htmlResponse(statusMessageHtml(rateLimitedMessage(outcome.locale, outcome.retryAfterMs)), 429, outcome.retryAfterMs);
   }
@@ -217,8 +217,8 @@ export function trackingPageLiquid(liquid: LiquidResponder, proxy: VerifiedProxy
   } else if (state.outcome?.kind === "found") {
     result = { response: state.outcome.response, lookup: lookupKind };
   } else if (state.outcome?.kind === "not_found") {
-    status = lookupKind === "customer" ? 200 : 404;
-    result = { response: emptyResponse(state.locale), lookup: lookupKind };
+    status = 404;
+    result = { response: emptyResponse(state.locale), lookup: "query" };
   } else if (state.outcome?.kind === "rate_limited") {
     status = 429;
     retryAfterMs = state.outcome.retryAfterMs;

@@ -17,7 +17,7 @@ import { loadPrediction } from "./transit-statistics.server";
  * data; redacted orders never show; nothing personal leaves (the contract carries no address,
  * phone or e-mail).
  *
- * No oracle (ADR 14/15): an unknown order and a known order with the wrong e-mail run the same
+ * No oracle (ADR 15): an unknown order and a known order with the wrong e-mail run the same
  * query, the same constant-time comparison and the same rate-limit charge, and answer with the
  * same "not found". Failed lookups cost more than successful ones, so guessing runs out quickly.
  *
@@ -85,7 +85,11 @@ export async function lookupTrackingForStorefront(
   if (!admitted.allowed) return { kind: "rate_limited", locale: requestLocale, retryAfterMs: admitted.retryAfterMs };
 
   const found = shop && !shop.uninstalledAt ? await findOrders(ctx, shop.id, request.shopDomain, request.query) : null;
-  if (!found || found.orders.length === 0) {
+  if (!found && request.query.kind === "customer") {
+    // A signed-in customer with no tracked orders yet: nothing was guessed, so nothing is charged.
+    return { kind: "found", response: { locale: requestLocale, orders: [], shipments: [] } };
+  }
+  if (!found) {
     await charge(ctx, shopKey, request.client, limits, limits.failedLookupCost - 1, now);
     return { kind: "not_found", locale: requestLocale };
   }

@@ -16,6 +16,8 @@ export interface AppProxySigning {
   params?: Record<string, string | string[]>;
   /** Empty (still present and signed) when no one is logged in, as Shopify sends it. */
   loggedInCustomerId?: string;
+  /** Where the merchant put the proxy on the storefront; defaults to /apps/track. */
+  pathPrefix?: string;
   /** Unix seconds; defaults to now. */
   timestamp?: number;
   secret?: string;
@@ -47,7 +49,7 @@ export function signedAppProxyQuery(input: AppProxySigning): string {
   pairs.push(
     ["shop", input.shop],
     ["logged_in_customer_id", input.loggedInCustomerId ?? ""],
-    ["path_prefix", APP_PROXY_PATH_PREFIX],
+    ["path_prefix", input.pathPrefix ?? APP_PROXY_PATH_PREFIX],
     ["timestamp", String(input.timestamp ?? Math.floor(Date.now() / 1000))],
   );
   const query = new URLSearchParams(pairs);
