@@ -24,6 +24,7 @@ import { registerPendingShipments } from "~/services/register-shipments.server";
 import { stopTrackingAtProvider } from "~/services/stop-provider-tracking.server";
 import { writeFulfillmentEvent } from "~/services/write-fulfillment-event.server";
 import { refreshTransitStatistics } from "~/services/transit-statistics.server";
+import { LONGEST_RATE_LIMIT_WINDOW_MS, pruneRateLimitWindows } from "~/services/rate-limit.server";
 
 /** Every job the worker knows. Each is thin: validate the payload, call one service, report its result. */
 
@@ -184,6 +185,7 @@ export const pruneJobsJob = defineJob({
   payload: z.object({}),
   async run(_payload, { services }) {
     const removed = await pruneFinishedJobs(services.db, new Date(services.clock.now().getTime() - JOB_RETENTION_MS));
+    await pruneRateLimitWindows(services.db, services.clock.now(), LONGEST_RATE_LIMIT_WINDOW_MS);
     return { result: `PRUNED_${removed}` };
   },
 });

@@ -48,6 +48,12 @@ export async function consumeRateLimit(db: Database, request: RateLimitRequest):
   return { allowed: false, retryAfterMs: Math.max(1, windowEndMs - nowMs), remaining: 0 };
 }
 
+/**
+ * The hourly prune (maintenance.prune-jobs) forgets windows older than this: a limiter with a
+ * longer window would see its count reset early.
+ */
+export const LONGEST_RATE_LIMIT_WINDOW_MS = 2 * 24 * 60 * 60_000;
+
 /** Forget windows that ended before `before` (nothing reads them again). Returns how many went. */
 export async function pruneRateLimitWindows(db: Database, before: Date, longestWindowMs: number): Promise<number> {
   const result = await db.prisma.rateLimitWindow.deleteMany({
