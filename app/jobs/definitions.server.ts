@@ -23,6 +23,7 @@ import { pollStaleShipments } from "~/services/poll-shipments.server";
 import { registerPendingShipments } from "~/services/register-shipments.server";
 import { stopTrackingAtProvider } from "~/services/stop-provider-tracking.server";
 import { writeFulfillmentEvent } from "~/services/write-fulfillment-event.server";
+import { sendCustomerEmail } from "~/services/send-customer-email.server";
 import { refreshTransitStatistics } from "~/services/transit-statistics.server";
 import { LONGEST_RATE_LIMIT_WINDOW_MS, pruneRateLimitWindows } from "~/services/rate-limit.server";
 
@@ -177,6 +178,15 @@ export const writeFulfillmentEventJob = defineJob({
   },
 });
 
+export const sendCustomerEmailJob = defineJob({
+  type: JOB_TYPES.sendCustomerEmail,
+  payload: z.object({ notificationId: z.string().min(1) }),
+  async run({ notificationId }, { services, job }) {
+    const outcome = await sendCustomerEmail(services, notificationId, { finalAttempt: job.attempts >= job.maxAttempts });
+    return outcome.retryInMs === undefined ? { result: outcome.result } : { result: outcome.result, rescheduleInMs: outcome.retryInMs };
+  },
+});
+
 /** Finished jobs are kept a week: long enough to deduplicate Shopify's retries (48 h) and to look into problems. */
 export const JOB_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
@@ -205,4 +215,5 @@ export const ALL_JOBS: ReadonlyArray<JobDefinition<never>> = [
   pruneJobsJob,
   writeFulfillmentEventJob,
   refreshTransitStatisticsJob,
+  sendCustomerEmailJob,
 ] as unknown as ReadonlyArray<JobDefinition<never>>;

@@ -1,5 +1,6 @@
 import type { ServiceContext } from "~/services/context.server";
 import { queueSubscriptionRenewals } from "~/services/register-shipments.server";
+import { requeueOrphanedOutboxRows } from "~/services/milestones.server";
 import { JOB_TYPES } from "./job-types";
 import { enqueueJob } from "./queue.server";
 
@@ -33,6 +34,9 @@ export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls
   for (const { shopId } of waiting) {
     await enqueueJob(ctx.db, now, JOB_TYPES.registerShipments, { shopId }, { shopId, singletonKey: `register:${shopId}` });
   }
+
+  // Customer e-mails and Shopify write-backs whose job went missing.
+  await requeueOrphanedOutboxRows(ctx);
 
   const hour = now.toISOString().slice(0, 13);
   await enqueueJob(ctx.db, now, JOB_TYPES.pruneJobs, {}, { dedupeKey: `prune:${hour}` });

@@ -3,6 +3,7 @@ import { applyObservation, CARRIER_SCAN_STATUSES, firstCarrierScanAt, trackingEv
 import type { ShipmentStatus, ShipmentSubstatus } from "~/domain/shipment-status";
 import type { TrackingEventInput, TrackingObservation } from "~/domain/tracking-observation";
 import { moveStatusCount } from "~/models/shipment-status-counts.server";
+import { recordShipmentMilestones } from "./milestones.server";
 import type { ServiceContext } from "./context.server";
 
 /**
@@ -137,6 +138,8 @@ async function applyOnce(ctx: ServiceContext, shopId: string, observation: Track
     });
     if (updated.count === 0) throw new ConcurrentShipmentUpdate(`shipment ${shipment.id} changed while we applied an update`);
     if (next.status !== current.status) await moveStatusCount(tx, shopId, current.status, next.status);
+    // Customer e-mails and Shopify write-back commit with the change that earned them (outbox).
+    await recordShipmentMilestones(tx, { shopId, shipmentId: shipment.id, now, previous: { ...current, shippedAt: shipment.shippedAt }, next: { ...next, shippedAt } });
 
     const changed = transition.statusChanged || fresh.length > 0 || next.estimatedDeliveryAt?.getTime() !== current.estimatedDeliveryAt?.getTime();
     return {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ServiceContext } from "./context.server";
+import { forgetEmailSuppressions } from "./unsubscribe-links.server";
 
 /**
  * Shopify's mandatory privacy webhooks.
@@ -60,6 +61,7 @@ export async function redactCustomer(ctx: ServiceContext, payload: CustomerRedac
   const filter = customerOrderFilter(shop.id, payload.customer, orderIds);
   const now = ctx.clock.now();
   return ctx.db.prisma.$transaction(async (tx) => {
+    const redactedOrders = filter.OR.length === 0 ? [] : await tx.order.findMany({ where: filter, select: { id: true, email: true } });
     const updated =
       filter.OR.length === 0
         ? { count: 0 }
@@ -71,6 +73,7 @@ export async function redactCustomer(ctx: ServiceContext, payload: CustomerRedac
     for (const shopifyOrderId of orderIds.filter((orderId) => !known.has(orderId))) {
       await tx.order.create({ data: { shopId: shop.id, shopifyOrderId, redactedAt: now } });
     }
+    await forgetEmailSuppressions(tx, shop.id, redactedOrders, payload.customer?.email ?? null);
     if (payload.customer?.id) {
       await tx.customerDataRequest.deleteMany({ where: { shopId: shop.id, shopifyCustomerId: payload.customer.id } });
     }
@@ -98,7 +101,15 @@ export interface CustomerDataReport {
     phone: string | null;
     firstName: string | null;
     locale: string | null;
-    shipments: Array<{ trackingNumber: string; carrier: string | null; status: string; events: number; deliveredAt: string | null }>;
+    shipments: Array<{
+      trackingNumber: string;
+      carrier: string | null;
+      status: string;
+      events: number;
+      deliveredAt: string | null;
+      /** Tracking e-mails sent to the customer about this shipment. */
+      emailsSent: Array<{ milestone: string; sentAt: string | null }>;
+    }>;
   }>;
 }
 
@@ -114,7 +125,18 @@ export async function collectCustomerData(ctx: ServiceContext, payload: Customer
           where: filter,
           include: {
             fulfillments: {
-              include: { shipments: { include: { shipment: { include: { _count: { select: { events: true } } } } } } },
+              include: {
+                shipments: {
+                  include: {
+                    shipment: {
+                      include: {
+                        _count: { select: { events: true } },
+                        customerNotifications: { where: { state: "sent" }, orderBy: { sentAt: "asc" }, select: { milestone: true, sentAt: true } },
+                      },
+                    },
+                  },
+                },
+              },
             },
           },
         });
@@ -136,6 +158,7 @@ export async function collectCustomerData(ctx: ServiceContext, payload: Customer
         status: shipment.status,
         events: shipment._count.events,
         deliveredAt: shipment.deliveredAt?.toISOString() ?? null,
+        emailsSent: shipment.customerNotifications.map((email) => ({ milestone: email.milestone, sentAt: email.sentAt?.toISOString() ?? null })),
       })),
     })),
   };

@@ -44,4 +44,13 @@ export const de: CustomerEmailCatalogue = {
   linkFallback: "Falls die Schaltfläche nicht funktioniert, öffnen Sie diese Adresse:",
   footer: "Sie erhalten diese E-Mail, weil Sie bei {shop_name} bestellt haben.",
   unsubscribe: "Keine Versandmeldungen mehr für diese Bestellung",
+  unsubscribePage: {
+    title: "Versandmeldungen",
+    question: "Keine Versandmeldungen mehr für Bestellung {order_name} erhalten?",
+    everyOrder: "Auch für meine anderen Bestellungen in diesem Shop abbestellen",
+    confirm: "Abbestellen",
+    done: "Erledigt: Sie erhalten keine Versandmeldungen mehr für Bestellung {order_name}.",
+    doneEveryOrder: "Erledigt: Sie erhalten keine Versandmeldungen mehr von diesem Shop.",
+    notFound: "Dieser Link ist nicht mehr gültig.",
+  },
 };

@@ -47,4 +47,13 @@ export const en = {
   linkFallback: "If the button does not work, open this address:",
   footer: "You are receiving this e-mail because you ordered from {shop_name}.",
   unsubscribe: "Stop shipping updates for this order",
+  unsubscribePage: {
+    title: "Shipping updates",
+    question: "Stop shipping update e-mails for order {order_name}?",
+    everyOrder: "Also stop them for my other orders from this shop",
+    confirm: "Stop e-mails",
+    done: "Done: you will not get more shipping update e-mails for order {order_name}.",
+    doneEveryOrder: "Done: you will not get more shipping update e-mails from this shop.",
+    notFound: "This link is not valid any more.",
+  },
 } as const;

@@ -44,4 +44,13 @@ export const es: CustomerEmailCatalogue = {
   linkFallback: "Si el botón no funciona, abre esta dirección:",
   footer: "Recibes este correo porque hiciste un pedido en {shop_name}.",
   unsubscribe: "Dejar de recibir avisos de envío de este pedido",
+  unsubscribePage: {
+    title: "Avisos de envío",
+    question: "¿Dejar de recibir avisos de envío del pedido {order_name}?",
+    everyOrder: "Dejar de recibirlos también para mis otros pedidos en esta tienda",
+    confirm: "Dejar de recibir",
+    done: "Listo: no recibirás más avisos de envío del pedido {order_name}.",
+    doneEveryOrder: "Listo: no recibirás más avisos de envío de esta tienda.",
+    notFound: "Este enlace ya no es válido.",
+  },
 };

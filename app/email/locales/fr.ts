@@ -44,4 +44,13 @@ export const fr: CustomerEmailCatalogue = {
   linkFallback: "Si le bouton ne fonctionne pas, ouvrez cette adresse :",
   footer: "Vous recevez cet e-mail parce que vous avez commandé chez {shop_name}.",
   unsubscribe: "Ne plus recevoir le suivi de cette commande",
+  unsubscribePage: {
+    title: "Suivi de livraison",
+    question: "Ne plus recevoir les e-mails de suivi de la commande {order_name} ?",
+    everyOrder: "Les arrêter aussi pour mes autres commandes dans cette boutique",
+    confirm: "Arrêter les e-mails",
+    done: "C'est fait : vous ne recevrez plus d'e-mails de suivi pour la commande {order_name}.",
+    doneEveryOrder: "C'est fait : vous ne recevrez plus d'e-mails de suivi de cette boutique.",
+    notFound: "Ce lien n'est plus valide.",
+  },
 };
