@@ -173,8 +173,8 @@ export const refreshTransitStatisticsJob = defineJob({
 export const writeFulfillmentEventJob = defineJob({
   type: JOB_TYPES.writeFulfillmentEvent,
   payload: z.object({ writeId: z.string().min(1) }),
-  async run({ writeId }, { services }) {
-    return { result: (await writeFulfillmentEvent(services, writeId)).result };
+  async run({ writeId }, { services, job }) {
+    return { result: (await writeFulfillmentEvent(services, writeId, job)).result };
   },
 });
 

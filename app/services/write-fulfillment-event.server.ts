@@ -8,7 +8,7 @@ import {
   type FulfillmentEventStatus,
   type ShopifyFulfillmentEvent,
 } from "~/adapters/shopify-admin/fulfillment-events.server";
-import { isExternalServiceError } from "~/domain/errors";
+import { decideFailure } from "~/jobs/retry-policy";
 import type { ServiceContext } from "./context.server";
 
 /**
@@ -47,7 +47,13 @@ export const WRITE_BACK_SKIP_REASONS = {
 
 const MESSAGE_MAX_LENGTH = 255;
 
-export async function writeFulfillmentEvent(ctx: ServiceContext, writeId: string): Promise<WriteFulfillmentEventOutcome> {
+/** The job's attempt, so a failure the queue will not retry is recorded on the row instead of leaving it queued. */
+export interface WriteAttempt {
+  attempts: number;
+  maxAttempts: number;
+}
+
+export async function writeFulfillmentEvent(ctx: ServiceContext, writeId: string, attempt: WriteAttempt): Promise<WriteFulfillmentEventOutcome> {
   const prisma = ctx.db.prisma;
   const write = await prisma.fulfillmentEventWrite.findUnique({
     where: { id: writeId },
@@ -109,11 +115,12 @@ export async function writeFulfillmentEvent(ctx: ServiceContext, writeId: string
     return { result: "WRITTEN" };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (isExternalServiceError(error) && !error.retryable) {
+    // The queue's own policy says whether this job will run again: userErrors, a missing scope or the
+    // last attempt end here, and the row says why; throttling, 5xx and network errors leave it queued.
+    if (decideFailure(error, attempt.attempts, attempt.maxAttempts).kind === "dead") {
       await settle(ctx, write.id, { state: "failed", reason: message, lastError: message });
       return { result: "FAILED", reason: message };
     }
-    // Retryable (throttled, 5xx, network): keep the row queued for the job's retry, which retry-policy schedules.
     await prisma.fulfillmentEventWrite.update({ where: { id: write.id }, data: { lastError: message } });
     throw error;
   }

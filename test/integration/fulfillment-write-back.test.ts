@@ -301,6 +301,26 @@ describe("what Shopify refuses", () => {
     expect(await writeRow(write.id)).toMatchObject({ state: "written" });
     expect(eventsOf(parcel).map((e) => e.status)).toEqual(["DELIVERED"]);
   });
+
+  it("keeps the row queued while Shopify cannot be reached, and records it as failed when the queue gives up", async () => {
+    const parcel = await shippedParcel();
+    const unreachable = await startShopifySimulator({ apiSecretKey: TEST_API_SECRET });
+    await unreachable.close();
+    services = createTestServices(database.db, { clock, shopifyAdminOrigin: unreachable.url });
+    const write = await database.db.prisma.fulfillmentEventWrite.create({
+      data: { shopId: parcel.shop.id, shipmentId: parcel.shipmentId, fulfillmentId: parcel.fulfillmentId, milestone: "delivered", dedupeKey: "delivered", happenedAt: new Date("2026-11-23T15:42:10Z") },
+    });
+    await enqueueJob(database.db, clock.now(), JOB_TYPES.writeFulfillmentEvent, { writeId: write.id }, { shopId: parcel.shop.id, maxAttempts: 2 });
+
+    await runner().runDue();
+    expect(await writeRow(write.id)).toMatchObject({ state: "queued", lastError: "Shopify could not be reached" });
+    expect((await writeJobs())[0]).toMatchObject({ state: "queued", attempts: 1 });
+
+    clock.advance(HOUR_MS);
+    await runner().runDue();
+    expect(await writeRow(write.id)).toMatchObject({ state: "failed", reason: "Shopify could not be reached" });
+    expect((await writeJobs())[0]).toMatchObject({ state: "succeeded", result: "FAILED" });
+  });
 });
 
 describe("when nothing is written", () => {
