@@ -1,6 +1,7 @@
 // `npm run bench`: every figure, each measured against its baseline in the same run.
 import { registrationCalls } from "./registration-calls";
 import { shipmentsIndexLatency } from "./shipments-index";
+import { trackingLookupLatency } from "./tracking-lookup";
 import { trackingPageAssetsSize } from "./tracking-page-assets";
 import { upsSubscriptionCalls, upsWebhookAckLatency } from "./ups-track-alert";
 import { webhookAckLatency } from "./webhook-ack-latency";
@@ -10,4 +11,5 @@ await upsSubscriptionCalls();
 await webhookAckLatency();
 await upsWebhookAckLatency();
 await shipmentsIndexLatency();
+await trackingLookupLatency();
 trackingPageAssetsSize();

@@ -1,14 +1,10 @@
-import BetterSqlite3 from "better-sqlite3";
-import { spawn, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
-import { WEB_ENTRY, WEB_NODE_FLAGS } from "../server/web-process.mjs";
 import { decode } from "turbo-stream";
 import { openDatabase } from "~/db/database.server";
-import { upsNumber } from "../simulators/lib/tracking-numbers";
 import { storeOfflineSession } from "../test/support/services";
 import { mintSessionToken } from "../test/support/session-token";
 import { benchServerEnvironment } from "./ack-latency";
-import { freshSqliteDatabase, percentile, report, ROOT } from "./support";
+import { seedBigShop, startBenchWebServer, stopBenchWebServer } from "./seed-big-shop";
+import { freshSqliteDatabase, percentile, report } from "./support";
 
 /**
  * The shipments index at 1,000,000 shipments of one shop (SQLite), through the built production
@@ -31,126 +27,6 @@ const ROUTE_ID = "routes/app.shipments._index";
 /** The library answers bots (Node's default user agent included) 410; App Bridge's requests come from the merchant's browser. */
 const BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
-const STATUS_MIX: [string, number][] = [
-  ["delivered", 55],
-  ["transit", 24],
-  ["pickup", 4],
-  ["inforeceived", 3],
-  ["pending", 3],
-  ["notfound", 2],
-  ["exception", 4],
-  ["undelivered", 2],
-  ["expired", 3],
-];
-const STATUS_BY_PERCENT = STATUS_MIX.flatMap(([status, share]) => Array<string>(share).fill(status));
-
-const iso = (ms: number) => new Date(ms).toISOString().replace("Z", "+00:00");
-
-/**
- * Raw multi-row INSERTs in large transactions, with the shipment indexes dropped while loading
- * and built once afterwards (sorting once is far cheaper than a million random B-tree inserts).
- */
-function seed(file: string, shopId: string): void {
-  const sqlite = new BetterSqlite3(file);
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = OFF");
-  sqlite.pragma("cache_size = -262144");
-  const indexes = sqlite
-    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('Shipment', 'Order', 'Fulfillment', 'ShipmentFulfillment') AND sql IS NOT NULL`)
-    .all() as { name: string; sql: string }[];
-  for (const index of indexes) sqlite.exec(`DROP INDEX "${index.name}"`);
-
-  const now = Date.now();
-  const start = now - 365 * 24 * 60 * 60_000;
-  const step = (now - start) / SHIPMENTS;
-  const orders = Math.ceil(SHIPMENTS / SHIPMENTS_PER_ORDER);
-
-  const insertRows = (table: string, columns: string[], rowsPerStatement: number, count: number, row: (i: number) => unknown[]) => {
-    const placeholders = `(${columns.map(() => "?").join(", ")})`;
-    const statementFor = (n: number) =>
-      sqlite.prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES ${Array<string>(n).fill(placeholders).join(", ")}`);
-    const full = statementFor(rowsPerStatement);
-    const perTransaction = 50_000;
-    for (let from = 0; from < count; from += perTransaction) {
-      sqlite.transaction(() => {
-        const until = Math.min(count, from + perTransaction);
-        for (let i = from; i < until; i += rowsPerStatement) {
-          const n = Math.min(rowsPerStatement, until - i);
-          const values: unknown[] = [];
-          for (let k = 0; k < n; k++) values.push(...row(i + k));
-          (n === rowsPerStatement ? full : statementFor(n)).run(values);
-        }
-      })();
-    }
-  };
-
-  const orderCreated = (o: number) => iso(start + o * SHIPMENTS_PER_ORDER * step);
-  insertRows("Order", ["id", "shopId", "shopifyOrderId", "name", "email", "createdAt", "updatedAt"], 500, orders, (o) => {
-    const created = orderCreated(o);
-    return [`o${o}`, shopId, String(5_000_000_000 + o), `#${100_000 + o}`, `customer${o}@example.com`, created, created];
-  });
-  insertRows("Fulfillment", ["id", "shopId", "orderId", "shopifyFulfillmentId", "name", "status", "trackingCompany", "createdAt", "updatedAt"], 500, orders, (o) => {
-    const created = orderCreated(o);
-    return [`f${o}`, shopId, `o${o}`, String(6_000_000_000 + o), `#${100_000 + o}.1`, "success", "UPS", created, created];
-  });
-  const providers = ["trackingmore", "trackingmore", "trackingmore", "trackingmore", "ups"];
-  insertRows(
-    "Shipment",
-    ["id", "shopId", "trackingNumber", "carrierCode", "carrierSource", "trackingCompany", "provider", "registrationState", "registeredAt", "status", "lastEventAt", "lastEventDescription", "lastCheckedAt", "createdAt", "updatedAt"],
-    400,
-    SHIPMENTS,
-    (i) => {
-      const createdMs = start + i * step;
-      const status = STATUS_BY_PERCENT[(i * 37) % 100]!;
-      const heard = status !== "pending" && status !== "notfound";
-      const lastEventMs = heard ? createdMs + ((i * 7919) % 96) * 3_600_000 : null;
-      const registrationState = i % 250 === 0 ? "failed" : status === "pending" ? "pending" : "registered";
-      const created = iso(createdMs);
-      return [
-        `s${String(i).padStart(8, "0")}`,
-        shopId,
-        upsNumber(i),
-        "ups",
-        "shopify",
-        "UPS",
-        providers[i % providers.length],
-        registrationState,
-        registrationState === "registered" ? created : null,
-        status,
-        lastEventMs === null ? null : iso(Math.min(lastEventMs, now)),
-        heard ? "Departed from facility" : null,
-        lastEventMs === null ? null : iso(Math.min(lastEventMs, now)),
-        created,
-        created,
-      ];
-    },
-  );
-  insertRows("ShipmentFulfillment", ["shipmentId", "fulfillmentId", "createdAt"], 1000, SHIPMENTS, (i) => [
-    `s${String(i).padStart(8, "0")}`,
-    `f${Math.floor(i / SHIPMENTS_PER_ORDER)}`,
-    iso(start + i * step),
-  ]);
-  for (const index of indexes) sqlite.exec(index.sql);
-  sqlite.exec("ANALYZE");
-  sqlite.pragma("wal_checkpoint(TRUNCATE)");
-  sqlite.close();
-}
-
-function startApp(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...WEB_NODE_FLAGS, join(ROOT, WEB_ENTRY)], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) resolve({ child, url: match[1]! });
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.once("exit", (code) => reject(new Error(`server exited (${code}):\n${output}`)));
-  });
-}
-
 interface IndexPage {
   rows: { id: string; trackingNumber: string }[];
   nextCursor: string | null;
@@ -165,10 +41,10 @@ export async function shipmentsIndexLatency(): Promise<void> {
   await storeOfflineSession(db, BIG_SHOP, "shpat_bench_index");
   await storeOfflineSession(db, EMPTY_SHOP, "shpat_bench_index_empty");
   await db.close();
-  seed(databaseUrl.slice("file:".length), big.id);
+  seedBigShop(databaseUrl.slice("file:".length), big.id, SHIPMENTS, SHIPMENTS_PER_ORDER);
   const seedSeconds = (Date.now() - seedStarted) / 1000;
 
-  const app = await startApp(benchServerEnvironment(databaseUrl, SECRET));
+  const app = await startBenchWebServer(benchServerEnvironment(databaseUrl, SECRET));
   try {
     const get = async (shop: string, params: Record<string, string>): Promise<{ ms: number; page: IndexPage }> => {
       const token = mintSessionToken({ shop, apiKey: API_KEY, apiSecret: SECRET });
@@ -227,11 +103,7 @@ export async function shipmentsIndexLatency(): Promise<void> {
       report(`shipments_index_${c.name}_ratio`, (p95 / baselineP95).toFixed(2), "<= 5");
     }
   } finally {
-    await new Promise<void>((resolve) => {
-      if (app.child.exitCode !== null || app.child.signalCode !== null) return resolve();
-      app.child.once("exit", () => resolve());
-      app.child.kill("SIGTERM");
-    });
+    await stopBenchWebServer(app.child);
   }
 }
 
