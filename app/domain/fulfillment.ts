@@ -16,6 +16,11 @@ export interface FulfillmentLineItem {
   quantity: number;
   variantTitle: string | null;
   sku: string | null;
+  /**
+   * The product image for the tracking page. Undefined until looked up (REST webhook payloads carry
+   * none); null when Shopify has no image for the item.
+   */
+  imageUrl?: string | null;
 }
 
 export interface OrderCustomer {

@@ -42,7 +42,9 @@ const fulfillmentSnapshotSchema: z.ZodType<FulfillmentSnapshot> = z.object({
   updatedAt: nullableIsoDate,
   tracking: z.array(z.object({ number: z.string(), company: z.string().nullable(), url: z.string().nullable() })),
   lineItems: z
-    .array(z.object({ id: z.string(), title: z.string(), quantity: z.number(), variantTitle: z.string().nullable(), sku: z.string().nullable() }))
+    .array(
+      z.object({ id: z.string(), title: z.string(), quantity: z.number(), variantTitle: z.string().nullable(), sku: z.string().nullable(), imageUrl: z.string().nullish() }),
+    )
     .nullable(),
   customer: z
     .object({

@@ -1,6 +1,6 @@
 import { ShopifyAdminClient } from "~/adapters/shopify-admin/client.server";
 import { ordersWithTrackingQuery, ShopifyBulkOperations, streamJsonl } from "~/adapters/shopify-admin/bulk-operations.server";
-import { snapshotsFromBulkLine } from "~/adapters/shopify-admin/fulfillment-payloads";
+import { isBulkChildLine, snapshotsFromBulkLine } from "~/adapters/shopify-admin/fulfillment-payloads";
 import { desiredTracking, type FulfillmentSnapshot } from "~/domain/fulfillment";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
@@ -66,6 +66,12 @@ export async function runBackfillStep(ctx: ServiceContext, runId: string): Promi
   return { result: "COMPLETED", orders: finished.ordersProcessed, trackingNumbers: finished.trackingNumbersFound };
 }
 
+/** An order's line and the line-item lines after it: ingested together, counted as all their lines. */
+interface OrderLines {
+  line: unknown;
+  children: unknown[];
+}
+
 async function ingestJsonl(
   ctx: ServiceContext,
   shop: { id: string },
@@ -75,29 +81,34 @@ async function ingestJsonl(
 ): Promise<void> {
   let lineNumber = 0;
   let bytesRead = 0;
-  let pending: unknown[] = [];
+  let pending: OrderLines[] = [];
+  let pendingLines = 0;
+  let current: OrderLines | null = null;
 
   const flush = async () => {
     if (pending.length === 0) return;
-    const lines = pending;
+    const groups = pending;
+    const lineCount = pendingLines;
     pending = [];
+    pendingLines = 0;
     await ctx.db.prisma.$transaction(async (tx) => {
       const routing = await loadShopRouting(tx, shop.id);
       let orders = 0;
       let trackingNumbers = 0;
-      for (const line of lines) {
-        const snapshots: FulfillmentSnapshot[] = snapshotsFromBulkLine(line);
+      for (const group of groups) {
+        const snapshots: FulfillmentSnapshot[] = snapshotsFromBulkLine(group.line, group.children);
         if (snapshots.length > 0) orders++;
         for (const snapshot of snapshots) {
           trackingNumbers += desiredTracking(snapshot).length;
           await ingestInTransaction(ctx, tx, shop, snapshot, routing);
         }
       }
-      // Progress moves in the same transaction as the data, so a resumed run skips exactly what was stored.
+      // Progress moves in the same transaction as the data, so a resumed run skips exactly what was
+      // stored; only whole orders are committed, so it always resumes at an order's line.
       await tx.backfillRun.update({
         where: { id: runId },
         data: {
-          linesProcessed: { increment: lines.length },
+          linesProcessed: { increment: lineCount },
           ordersProcessed: { increment: orders },
           trackingNumbersFound: { increment: trackingNumbers },
           bytesRead,
@@ -105,13 +116,24 @@ async function ingestJsonl(
       });
     });
   };
+  const complete = (group: OrderLines) => {
+    pending.push(group);
+    pendingLines += 1 + group.children.length;
+  };
 
   for await (const line of streamJsonl(url, (bytes) => (bytesRead = bytes))) {
     lineNumber++;
     if (lineNumber <= alreadyProcessed) continue;
-    pending.push(line);
-    if (pending.length >= LINES_PER_TRANSACTION) await flush();
+    if (current && isBulkChildLine(line)) {
+      current.children.push(line);
+      continue;
+    }
+    // A new order: the one before it has all its lines.
+    if (current) complete(current);
+    current = { line, children: [] };
+    if (pendingLines >= LINES_PER_TRANSACTION) await flush();
   }
+  if (current) complete(current);
   await flush();
 }
 

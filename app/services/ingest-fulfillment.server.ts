@@ -1,3 +1,5 @@
+import { ShopifyAdminClient } from "~/adapters/shopify-admin/client.server";
+import { fulfillmentLineItemImages } from "~/adapters/shopify-admin/fulfillment-line-items.server";
 import type { TransactionClient } from "~/db/database.server";
 import { resolveCarrier } from "~/domain/carriers/detect";
 import { trackingUrlFor } from "~/domain/carriers/registry";
@@ -25,7 +27,56 @@ export type IngestResult =
 export async function ingestFulfillment(ctx: ServiceContext, shopDomain: string, snapshot: FulfillmentSnapshot): Promise<IngestResult> {
   const shop = await ctx.db.prisma.shop.findUnique({ where: { domain: shopDomain } });
   if (!shop || shop.uninstalledAt) return { result: "SKIPPED_SHOP_INACTIVE" };
-  return ctx.db.prisma.$transaction((tx) => ingestInTransaction(ctx, tx, shop, snapshot));
+  // Outside the transaction: a call to Shopify must not hold the database.
+  const withImages = await withLineItemImages(ctx, shop, snapshot);
+  return ctx.db.prisma.$transaction((tx) => ingestInTransaction(ctx, tx, shop, withImages));
+}
+
+/**
+ * Line items with their product images, for the tracking page. Webhook payloads carry none, so
+ * Shopify is asked once per fulfillment: later deliveries of the same fulfillment reuse what was
+ * stored. Best effort: without images the fulfillment is still ingested (and asked again next time).
+ */
+async function withLineItemImages(ctx: ServiceContext, shop: { id: string; domain: string }, snapshot: FulfillmentSnapshot): Promise<FulfillmentSnapshot> {
+  const items = snapshot.lineItems;
+  if (!items || items.every((item) => item.imageUrl !== undefined)) return snapshot;
+  const stored = await ctx.db.prisma.fulfillment.findUnique({
+    where: { shopId_shopifyFulfillmentId: { shopId: shop.id, shopifyFulfillmentId: snapshot.shopifyFulfillmentId } },
+    select: { lineItems: true },
+  });
+  const known = storedImages(stored?.lineItems ?? null);
+  const fill = (images: ReadonlyMap<string, string | null>, fallback: null | undefined) => ({
+    ...snapshot,
+    lineItems: items.map((item) => ({ ...item, imageUrl: item.imageUrl !== undefined ? item.imageUrl : images.has(item.id) ? images.get(item.id)! : fallback })),
+  });
+  if (items.every((item) => item.imageUrl !== undefined || known.has(item.id))) return fill(known, undefined);
+  try {
+    const fetched = await fulfillmentLineItemImages(new ShopifyAdminClient(await ctx.shopifyAdmin(shop.domain)), snapshot.shopifyFulfillmentId);
+    // An item Shopify did not list has no image to show: null, so that it is not asked again.
+    return fill(new Map([...known, ...fetched]), null);
+  } catch (error) {
+    ctx.log.warn(
+      { shop: shop.domain, fulfillmentId: snapshot.shopifyFulfillmentId, reason: error instanceof Error ? error.message : String(error) },
+      "line item images not fetched; ingesting without them",
+    );
+    return fill(known, undefined);
+  }
+}
+
+/** Images already stored for a fulfillment's items (looked up earlier), by line item id. */
+function storedImages(lineItemsJson: string | null): Map<string, string | null> {
+  const images = new Map<string, string | null>();
+  if (!lineItemsJson) return images;
+  try {
+    const parsed: unknown = JSON.parse(lineItemsJson);
+    if (!Array.isArray(parsed)) return images;
+    for (const item of parsed as Array<Record<string, unknown>>) {
+      if (typeof item?.id === "string" && (typeof item.imageUrl === "string" || item.imageUrl === null)) images.set(item.id, item.imageUrl);
+    }
+  } catch {
+    // Unreadable stored JSON: look the images up again.
+  }
+  return images;
 }
 
 /** For the backfill, which batches many snapshots into one transaction. */

@@ -140,9 +140,10 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
       state: "completed",
       error: null,
       bulkOperationId: operation.id,
-      // One line per order in the window (fulfillments come inline): 5 + 1 + 1 + 3.
-      linesProcessed: 10,
-      totalObjects: 10,
+      // One line per order in the window (fulfillments come inline): 5 + 1 + 1 + 3, and one per
+      // line item after its order (one each, two in the split order): 11.
+      linesProcessed: 21,
+      totalObjects: 21,
       // Orders that had at least one fulfillment.
       ordersProcessed: 7,
       trackingNumbersFound: 8,
@@ -176,6 +177,42 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
     expect((await jobsOf(shop.id, JOB_TYPES.backfillShop)).map((job) => [job.state, job.result])).toEqual([["succeeded", "COMPLETED"]]);
   });
 
+  it("stores the shipped items with their images from the order's item lines, where one fulfillment holds them all", async () => {
+    const shop = await installShop();
+    const partial = shopify.addOrder(shop.domain, {
+      createdAt: daysAgo(2),
+      lineItems: [
+        { title: "Lamp", variantTitle: "Brass", quantity: 2, imageUrl: "https://cdn.shopify.com/s/files/lamp.png" },
+        { title: "Bulb", variantTitle: null, quantity: 3, imageUrl: null },
+        { title: "Shade", quantity: 1 },
+      ],
+    });
+    const [lamp, bulb] = partial.lineItems;
+    await shopify.createFulfillment(
+      shop.domain,
+      partial.id,
+      { trackingCompany: "UPS", trackingNumbers: [upsNumber(130)], lineItems: [{ lineItemId: lamp!.id, quantity: 2 }, { lineItemId: bulb!.id, quantity: 1 }] },
+      { silent: true },
+    );
+    const split = shopify.addOrder(shop.domain, { createdAt: daysAgo(3), lineItems: [{ title: "Mug" }, { title: "Cap" }] });
+    await shopify.createFulfillment(shop.domain, split.id, { trackingCompany: "UPS", trackingNumbers: [upsNumber(131)], lineItems: [{ lineItemId: split.lineItems[0]!.id, quantity: 1 }] }, { silent: true });
+    await shopify.createFulfillment(shop.domain, split.id, { trackingCompany: "UPS", trackingNumbers: [upsNumber(132)], lineItems: [{ lineItemId: split.lineItems[1]!.id, quantity: 1 }] }, { silent: true });
+
+    const run = await driveBackfill((await requestBackfill(services, shop.id, 30))!);
+    expect(run).toMatchObject({ state: "completed", linesProcessed: 2 + 3 + 2, ordersProcessed: 2, trackingNumbersFound: 3 });
+    const stored = async (number: string) => {
+      const link = await database.db.prisma.shipmentFulfillment.findFirstOrThrow({ where: { shipment: { shopId: shop.id, trackingNumber: number } }, include: { fulfillment: true } });
+      return link.fulfillment.lineItems === null ? null : JSON.parse(link.fulfillment.lineItems);
+    };
+    expect(await stored(upsNumber(130))).toEqual([
+      { id: String(lamp!.id), title: "Lamp", quantity: 2, variantTitle: "Brass", sku: expect.any(String), imageUrl: "https://cdn.shopify.com/s/files/lamp.png" },
+      { id: String(bulb!.id), title: "Bulb", quantity: 1, variantTitle: null, sku: expect.any(String), imageUrl: null },
+    ]);
+    // Shopify's bulk queries cannot list a fulfillment's own items: for a split order they stay unknown.
+    expect(await stored(upsNumber(131))).toBeNull();
+    expect(await stored(upsNumber(132))).toBeNull();
+  });
+
   it("processes lines while the file is still downloading (held mid-file), then finishes", async () => {
     const shop = await installShop();
     const orders = 5_000;
@@ -196,15 +233,16 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
     expect(during.bytesRead).toBeGreaterThan(0);
     expect(during.bytesRead).toBeLessThanOrEqual(400_000);
     expect(during.bytesRead).toBeLessThan(during.totalBytes!);
-    expect(during.linesProcessed).toBeLessThan(orders);
+    expect(during.linesProcessed).toBeLessThan(2 * orders);
     expect(await database.db.prisma.shipment.count({ where: { shopId: shop.id } })).toBeGreaterThan(0);
 
     hold.release();
     const run = await finished;
+    // Every order has one line item, on a line of its own.
     expect(run).toMatchObject({
       state: "completed",
-      linesProcessed: orders,
-      totalObjects: orders,
+      linesProcessed: 2 * orders,
+      totalObjects: 2 * orders,
       ordersProcessed: orders / 20,
       trackingNumbersFound: orders / 20,
       bytesRead: run.totalBytes,
@@ -220,8 +258,8 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
     const run = await driveBackfill(runId);
     expect(run).toMatchObject({
       state: "completed",
-      linesProcessed: orders,
-      totalObjects: orders,
+      linesProcessed: 2 * orders,
+      totalObjects: 2 * orders,
       ordersProcessed: orders / 100,
       trackingNumbersFound: orders / 100,
       bytesRead: run.totalBytes,
@@ -247,15 +285,16 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
     });
     expect(operation.id).toBe(started.id);
 
-    // The crashed worker got through K lines: their data committed together with the progress.
+    // The crashed worker got through K lines (K / 2 orders, each followed by its one line item):
+    // their data committed together with the progress.
     const K = 400;
     const text = await (await fetch(operation.url!)).text();
     const lines = text.trimEnd().split("\n");
-    expect(lines).toHaveLength(orders);
-    for (const line of lines.slice(0, K)) {
-      for (const snapshot of snapshotsFromBulkLine(JSON.parse(line))) await ingestFulfillment(services, shop.domain, snapshot);
+    expect(lines).toHaveLength(2 * orders);
+    for (let i = 0; i < K; i += 2) {
+      for (const snapshot of snapshotsFromBulkLine(JSON.parse(lines[i]!), [JSON.parse(lines[i + 1]!)])) await ingestFulfillment(services, shop.domain, snapshot);
     }
-    const shippedBeforeK = Array.from({ length: K }, (_, i) => i).filter(shipped).length;
+    const shippedBeforeK = Array.from({ length: K / 2 }, (_, i) => i).filter(shipped).length;
     await database.db.prisma.backfillRun.update({
       where: { id: runId },
       data: {
@@ -286,7 +325,7 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
     await sleep(20); // so that touching a row again would change its updatedAt
 
     const run = await driveBackfill(runId, new JobRunner(services, ALL_JOBS, { concurrency: 1, workerId: "worker-that-takes-over" }));
-    expect(run).toMatchObject({ state: "completed", linesProcessed: orders, ordersProcessed: orders / 4, trackingNumbersFound: orders / 4, bytesRead: Number(operation.fileSize) });
+    expect(run).toMatchObject({ state: "completed", linesProcessed: 2 * orders, ordersProcessed: orders / 4, trackingNumbersFound: orders / 4, bytesRead: Number(operation.fileSize) });
     // The same bulk operation was used; no second one was started.
     expect(shopify.bulkOperations(shop.domain)).toHaveLength(1);
 
@@ -472,10 +511,10 @@ describe(`npm run backfill (scripts/backfill.ts) on ${testDialect()}`, () => {
 
     expect(ok.code, ok.stderr).toBe(0);
     const lines = ok.stderr.trimEnd().split("\n");
-    expect(lines.at(-1)).toMatch(new RegExp(`^Backfill of ${good.domain.replaceAll(".", "\\.")} completed: 12 orders, 13 tracking numbers from 15 lines \\(.+\\) in [\\d.]+s$`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^Backfill of ${good.domain.replaceAll(".", "\\.")} completed: 12 orders, 13 tracking numbers from 30 lines \\(.+\\) in [\\d.]+s$`));
     expect(lines.some((line) => line.startsWith(`[${"#".repeat(30)}] 100%  12 orders, 13 tracking numbers`))).toBe(true);
     const run = await database.db.prisma.backfillRun.findFirstOrThrow({ where: { shopId: good.id } });
-    expect(run).toMatchObject({ state: "completed", linesProcessed: 15, ordersProcessed: 12, trackingNumbersFound: 13 });
+    expect(run).toMatchObject({ state: "completed", linesProcessed: 30, ordersProcessed: 12, trackingNumbersFound: 13 });
     expect(run.sinceDate.getTime()).toBeGreaterThanOrEqual(startedAt - 30 * DAY_MS);
     expect(run.sinceDate.getTime()).toBeLessThanOrEqual(endedAt - 30 * DAY_MS);
     expect(await database.db.prisma.shipment.count({ where: { shopId: good.id } })).toBe(13);

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startShopifySimulator, type ShopifySimulator } from "../../simulators/shopify";
+import { restFulfillmentSchema, snapshotFromWebhook } from "~/adapters/shopify-admin/fulfillment-payloads";
 import type { FulfillmentSnapshot } from "~/domain/fulfillment";
 import { ALL_JOBS } from "~/jobs/definitions.server";
 import { JOB_TYPES } from "~/jobs/job-types";
@@ -10,7 +12,7 @@ import { ensureShop, markShopUninstalled } from "~/services/shops.server";
 import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { fulfillmentSnapshot, upsNumber } from "../support/factories";
-import { createTestServices } from "../support/services";
+import { createTestServices, storeOfflineSession, TEST_API_SECRET } from "../support/services";
 
 let database: TestDatabase;
 let clock: TestClock;
@@ -379,5 +381,70 @@ describe(`ingesting Shopify fulfillments on ${testDialect()}`, () => {
     await ingest(created);
     expect(await ingest(nextVersion(created, { numbers: ["N/A"] }))).toMatchObject({ stopped: [number] });
     expect(await shipment(number)).toMatchObject({ registrationState: "stopped", stopReason: "tracking_number_removed" });
+  });
+});
+
+describe(`line item images of webhook fulfillments on ${testDialect()}`, () => {
+  const ACCESS_TOKEN = "shpat_tracklight_images_test";
+  let shopify: ShopifySimulator;
+  let withShopify: ServiceContext;
+
+  beforeAll(async () => {
+    shopify = await startShopifySimulator({ apiSecretKey: TEST_API_SECRET });
+  });
+  afterAll(async () => {
+    await shopify?.close();
+  });
+  beforeEach(async () => {
+    withShopify = createTestServices(database.db, { clock, shopifyAdminOrigin: shopify.url });
+    shopify.addShop({ domain: shop.domain, accessToken: ACCESS_TOKEN });
+    await storeOfflineSession(database.db, shop.domain, ACCESS_TOKEN);
+  });
+
+  /** Shopify's fulfillments/create payload for a new fulfillment of an order with a pictured lamp and an unpictured bulb. */
+  async function webhookFulfillment() {
+    const order = shopify.addOrder(shop.domain, {
+      lineItems: [
+        { title: "Lamp", quantity: 1, imageUrl: "https://cdn.shopify.com/s/files/lamp.png" },
+        { title: "Bulb", quantity: 2, imageUrl: null },
+      ],
+    });
+    const { fulfillment } = await shopify.createFulfillment(shop.domain, order.id, { trackingCompany: "UPS", trackingNumbers: [ups()] }, { silent: true });
+    return snapshotFromWebhook(restFulfillmentSchema.parse(fulfillment));
+  }
+
+  const imageCalls = () => shopify.graphqlCalls.filter((call) => call.shop === shop.domain && call.query.includes("FulfillmentLineItemImages"));
+  const storedItems = async (snapshot: FulfillmentSnapshot) =>
+    JSON.parse((await prisma().fulfillment.findFirstOrThrow({ where: { shopId: shop.id, shopifyFulfillmentId: snapshot.shopifyFulfillmentId } })).lineItems!);
+
+  it("asks Shopify once per fulfillment, and keeps the images through later updates", async () => {
+    const created = await webhookFulfillment();
+    expect(created.lineItems!.every((item) => item.imageUrl === undefined)).toBe(true);
+    expect(await ingestFulfillment(withShopify, shop.domain, created)).toMatchObject({ result: "APPLIED" });
+    expect((await storedItems(created)).map((item: { title: string; imageUrl: string | null }) => [item.title, item.imageUrl])).toEqual([
+      ["Lamp", "https://cdn.shopify.com/s/files/lamp.png"],
+      ["Bulb", null],
+    ]);
+    expect(imageCalls()).toHaveLength(1);
+
+    await ingestFulfillment(withShopify, shop.domain, nextVersion(created, { numbers: [...created.tracking.map((entry) => entry.number), ups()] }));
+    expect(imageCalls()).toHaveLength(1);
+    expect((await storedItems(created)).map((item: { imageUrl: string | null }) => item.imageUrl)).toEqual(["https://cdn.shopify.com/s/files/lamp.png", null]);
+  });
+
+  it("ingests without images when Shopify cannot be asked, and asks again with the next update", async () => {
+    const created = await webhookFulfillment();
+    // A stored token Shopify no longer accepts: the Admin API answers 401.
+    await storeOfflineSession(database.db, shop.domain, "shpat_revoked");
+    expect(await ingestFulfillment(withShopify, shop.domain, created)).toMatchObject({ result: "APPLIED", added: [created.tracking[0]!.number] });
+    expect((await storedItems(created)).map((item: { title: string; imageUrl?: string | null }) => [item.title, item.imageUrl])).toEqual([
+      ["Lamp", undefined],
+      ["Bulb", undefined],
+    ]);
+
+    expect(imageCalls().map((call) => call.status)).toEqual([401]);
+    await storeOfflineSession(database.db, shop.domain, ACCESS_TOKEN);
+    await ingestFulfillment(withShopify, shop.domain, nextVersion(created));
+    expect((await storedItems(created)).map((item: { imageUrl?: string | null }) => item.imageUrl)).toEqual(["https://cdn.shopify.com/s/files/lamp.png", null]);
   });
 });

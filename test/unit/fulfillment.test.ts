@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { restFulfillmentSchema, snapshotFromWebhook, snapshotsFromBulkLine } from "~/adapters/shopify-admin/fulfillment-payloads";
+import { isBulkChildLine, restFulfillmentSchema, snapshotFromWebhook, snapshotsFromBulkLine } from "~/adapters/shopify-admin/fulfillment-payloads";
 import { desiredTracking, diffTrackingNumbers, isActiveFulfillment, type FulfillmentSnapshot } from "~/domain/fulfillment";
 
 function snapshot(tracking: FulfillmentSnapshot["tracking"], status = "success"): FulfillmentSnapshot {
@@ -331,6 +331,46 @@ describe("snapshotsFromBulkLine", () => {
       tracking: [],
       customer: { email: null, phone: null, firstName: null, shopifyCustomerId: null, locale: null },
       destinationCountry: null,
+    });
+  });
+
+  describe("line items (lines after the order's, with __parentId)", () => {
+    const item = (id: number, extra: Record<string, unknown> = {}) => ({
+      id: `gid://shopify/LineItem/${id}`,
+      title: `Item ${id}`,
+      variantTitle: "M",
+      sku: `SKU-${id}`,
+      quantity: 2,
+      unfulfilledQuantity: 0,
+      image: { url: `https://cdn.shopify.com/s/files/item-${id}.png` },
+      __parentId: orderLine.id,
+      ...extra,
+    });
+
+    it("go to the order's only active fulfillment, with the quantity shipped and the image", () => {
+      const [active, cancelled] = snapshotsFromBulkLine(orderLine, [
+        item(1),
+        item(2, { unfulfilledQuantity: 1, image: null, variantTitle: null }),
+        item(3, { unfulfilledQuantity: 2 }),
+        item(4, { __parentId: "gid://shopify/Order/1" }),
+      ]);
+      expect(active!.lineItems).toEqual([
+        { id: "1", title: "Item 1", quantity: 2, variantTitle: "M", sku: "SKU-1", imageUrl: "https://cdn.shopify.com/s/files/item-1.png" },
+        { id: "2", title: "Item 2", quantity: 1, variantTitle: null, sku: "SKU-2", imageUrl: null },
+      ]);
+      expect(cancelled!.lineItems).toBeNull();
+    });
+
+    it("stay unknown when the order has several active fulfillments, or came without item lines", () => {
+      const split = { ...orderLine, fulfillments: orderLine.fulfillments.map((f) => ({ ...f, status: "SUCCESS" })) };
+      expect(snapshotsFromBulkLine(split, [item(1)]).map((snapshot) => snapshot.lineItems)).toEqual([null, null]);
+      expect(snapshotsFromBulkLine(orderLine)[0]!.lineItems).toBeNull();
+    });
+
+    it("are recognised as the order's lines", () => {
+      expect(isBulkChildLine(item(1))).toBe(true);
+      expect(isBulkChildLine(orderLine)).toBe(false);
+      expect(isBulkChildLine(null)).toBe(false);
     });
   });
 

@@ -52,7 +52,8 @@ export type StartResult = { kind: "started"; id: string } | { kind: "busy"; runn
 
 /**
  * The query behind the backfill: orders created since `since`, with their fulfillments and
- * tracking inline (plain list fields), so every JSONL line is one self-contained order.
+ * tracking inline (plain list fields), each order's line followed by one line per line item
+ * (a connection, with `__parentId`): titles, quantities and images for the tracking page.
  */
 export function ordersWithTrackingQuery(since: Date): string {
   // The exact instant, quoted: a bare date would be read as midnight in the shop's time zone.
@@ -64,6 +65,7 @@ export function ordersWithTrackingQuery(since: Date): string {
       customer { id firstName locale }
       shippingAddress { countryCodeV2 }
       fulfillments(first: 250) { id legacyResourceId status createdAt updatedAt trackingInfo(first: 50) { number company url } }
+      lineItems { edges { node { id title variantTitle sku quantity unfulfilledQuantity image { url } } } }
     } }
   }
 }`;

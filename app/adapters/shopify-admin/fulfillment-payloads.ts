@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FulfillmentSnapshot, OrderCustomer } from "~/domain/fulfillment";
+import { isActiveFulfillment, type FulfillmentLineItem, type FulfillmentSnapshot, type OrderCustomer } from "~/domain/fulfillment";
 
 /**
  * Shopify's two shapes of a fulfillment mapped to one snapshot: the REST payload of the
@@ -77,7 +77,8 @@ export function snapshotFromWebhook(payload: RestFulfillment): FulfillmentSnapsh
   };
 }
 
-const gidNumber = (gid: string) => gid.replace(/^gid:\/\/shopify\/\w+\//, "");
+/** "gid://shopify/LineItem/123" → "123", the id webhooks use. */
+export const gidNumber = (gid: string) => gid.replace(/^gid:\/\/shopify\/\w+\//, "");
 
 export const bulkOrderLineSchema = z.looseObject({
   id: z.string(),
@@ -100,11 +101,51 @@ export const bulkOrderLineSchema = z.looseObject({
     .nullish(),
 });
 
-/** One order line of the backfill JSONL becomes one snapshot per fulfillment. Lines of other shapes are skipped. */
-export function snapshotsFromBulkLine(line: unknown): FulfillmentSnapshot[] {
+/** A line item of the backfill JSONL: its own line after its order's (a connection cannot be inline). */
+export const bulkLineItemSchema = z.looseObject({
+  id: z.string().startsWith("gid://shopify/LineItem/"),
+  title: z.string().default(""),
+  variantTitle: text,
+  sku: text,
+  quantity: z.number(),
+  unfulfilledQuantity: z.number().default(0),
+  image: z.looseObject({ url: z.string() }).nullish(),
+  __parentId: z.string(),
+});
+
+/** Lines that belong to the order line before them (its line items). */
+export function isBulkChildLine(line: unknown): boolean {
+  return typeof line === "object" && line !== null && typeof (line as { __parentId?: unknown }).__parentId === "string";
+}
+
+/**
+ * The order's shipped line items, when they can be told apart per fulfillment: Shopify's bulk
+ * queries refuse a connection inside the `fulfillments` list, so the items come from the order,
+ * and only an order with a single active fulfillment says which items that fulfillment holds.
+ */
+function lineItemsOfOnlyFulfillment(children: readonly unknown[], orderId: string): FulfillmentLineItem[] | null {
+  if (children.length === 0) return null;
+  return children.flatMap((child) => {
+    const parsed = bulkLineItemSchema.safeParse(child);
+    if (!parsed.success || parsed.data.__parentId !== orderId) return [];
+    const item = parsed.data;
+    const shipped = item.quantity - item.unfulfilledQuantity;
+    if (shipped <= 0) return [];
+    return [{ id: gidNumber(item.id), title: item.title, quantity: shipped, variantTitle: item.variantTitle, sku: item.sku, imageUrl: item.image?.url ?? null }];
+  });
+}
+
+/**
+ * One order line of the backfill JSONL (with the line-item lines that follow it) becomes one
+ * snapshot per fulfillment. Lines of other shapes are skipped.
+ */
+export function snapshotsFromBulkLine(line: unknown, children: readonly unknown[] = []): FulfillmentSnapshot[] {
   const parsed = bulkOrderLineSchema.safeParse(line);
   if (!parsed.success || !parsed.data.id.startsWith("gid://shopify/Order/")) return [];
   const order = parsed.data;
+  const active = (order.fulfillments ?? []).filter((fulfillment) => isActiveFulfillment(fulfillment.status));
+  const onlyActive = active.length === 1 ? active[0] : undefined;
+  const itemsOfOnlyActive = onlyActive ? lineItemsOfOnlyFulfillment(children, order.id) : null;
   const customer: OrderCustomer = {
     email: order.email,
     phone: order.phone,
@@ -122,7 +163,7 @@ export function snapshotsFromBulkLine(line: unknown): FulfillmentSnapshot[] {
     tracking: (fulfillment.trackingInfo ?? [])
       .filter((info) => info.number)
       .map((info) => ({ number: info.number!, company: info.company, url: info.url })),
-    lineItems: null,
+    lineItems: fulfillment === onlyActive ? itemsOfOnlyActive : null,
     customer,
     destinationCountry: order.shippingAddress?.countryCodeV2?.toUpperCase() ?? null,
   }));
