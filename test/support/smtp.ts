@@ -35,6 +35,8 @@ export interface TestSmtpServer {
   /** Stop answering messages until released: the sender waits mid-send (crash tests). */
   holdAcceptance(): void;
   releaseAcceptance(): void;
+  /** Forget the waiting messages without answering: as if the connection died before the server took them. */
+  dropHeld(): void;
   /** How many messages are waiting for an answer. */
   heldCount(): number;
   waitForMessages(count: number, timeoutMs?: number): Promise<ReceivedEmail[]>;
@@ -128,6 +130,9 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
       for (const answer of held.splice(0)) answer();
     },
     heldCount: () => held.length,
+    dropHeld() {
+      held.splice(0);
+    },
     async waitForMessages(count, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (messages.length < count) {
