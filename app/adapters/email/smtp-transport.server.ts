@@ -49,7 +49,7 @@ function pooledTransport({ smtpUrl, poolSize }: SmtpTransportOptions): Transport
       port: url.port ? Number(url.port) : url.protocol === "smtps:" ? 465 : 587,
       secure: url.protocol === "smtps:",
       auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-      // A send must finish well inside the job lease (ADR 14): bounded waits at every step.
+      // A send must finish well inside the job lease (ADR 16): bounded waits at every step.
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,
       socketTimeout: 30_000,
