@@ -132,7 +132,9 @@ const STEP_STATE_LABEL = {
 
 function renderProgress(shipment: TrackingPageShipment, labels: StorefrontChromeLabels): SafeHtml {
   const { steps, problem } = shipment.progress;
-  const currentIndex = lastIndexWhere(steps, (step) => step.state === "current" || step.state === "problem");
+  // Where the parcel is now; once delivered, the last step reached.
+  const stoppedAt = lastIndexWhere(steps, (step) => step.state === "current" || step.state === "problem");
+  const currentIndex = stoppedAt >= 0 ? stoppedAt : lastIndexWhere(steps, (step) => step.state === "done");
   return html`<ol class="tl-progress" aria-label="${labels.result.progress}">${steps.map(
     (step, index) =>
       html`<li class="tl-step tl-step--${step.state}"${index === currentIndex ? html` aria-current="step"` : ""}><span class="tl-step__label">${step.label}</span><span class="tl-step__state">${
@@ -283,11 +285,15 @@ export interface RenderTrackingPageOptions {
  */
 export function renderTrackingPage({ labels, options, locale, result, pathPrefix = "/apps/track" }: RenderTrackingPageOptions): string {
   const display = { ...DEFAULT_DISPLAY_OPTIONS, ...options };
-  return html`<div class="tl-page" data-tracklight data-tl-endpoint="${`${pathPrefix}/fragment`}" data-tl-locale="${locale}" data-tl-display="${displayQuery(display)}"${
-    statusLabelAttributes(labels)
-  }><h1 class="tl-title">${labels.title}</h1>${lookupFormHtml({ labels, options: display, action: pathPrefix, locale })}<p class="tl-status" role="status" aria-live="polite" data-tl-live></p><div class="tl-result-container" data-tl-result>${
+  const form = lookupFormHtml({ labels, options: display, action: pathPrefix, locale });
+  const status = html`<p class="tl-status" role="status" aria-live="polite" data-tl-live></p>`;
+  const resultContainer = html`<div class="tl-result-container" data-tl-result>${
     result === null ? "" : trackingResultHtml(result.response, { labels, options: display, lookup: result.lookup })
-  }</div></div>`.value;
+  }</div>`;
+  // With a result (a link, a lookup without script) the answer comes first, above the fold on a phone.
+  return html`<div class="tl-page" data-tracklight data-tl-endpoint="${`${pathPrefix}/fragment`}" data-tl-locale="${locale}" data-tl-display="${displayQuery(display)}"${statusLabelAttributes(
+    labels,
+  )}><h1 class="tl-title">${labels.title}</h1>${result === null ? [form, status, resultContainer] : [status, resultContainer, form]}</div>`.value;
 }
 
 /** The display options as the query the block's script appends to fragment requests ("timeline=0&…"). */

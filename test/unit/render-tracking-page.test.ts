@@ -167,6 +167,13 @@ describe("a shipment", () => {
     expect(markup.match(/aria-current/g)).toHaveLength(1);
   });
 
+  it("marks the last step reached as current once every step is done", () => {
+    const base = shipment();
+    const markup = render([shipment({ status: "delivered", progress: { steps: base.progress.steps.map((step) => ({ ...step, state: "done" })), problem: null } })]);
+    expect(markup.match(/aria-current/g)).toHaveLength(1);
+    expect(markup).toMatch(/<li class="tl-step tl-step--done" aria-current="step"><span class="tl-step__label">Delivered<\/span>/);
+  });
+
   it("renders every headline kind with its own modifier and the headline text", () => {
     const kinds: HeadlineKind[] = ["pending", "arriving", "out_for_delivery", "available_for_pickup", "failed_attempt", "exception", "returning", "delivered", "expired"];
     for (const kind of kinds) {
@@ -309,6 +316,12 @@ describe("the whole page (the proxy's Liquid response)", () => {
   it("is the form alone when there is nothing to show yet", () => {
     const markup = renderTrackingPage({ labels, locale: "en", result: null });
     expect(markup).toContain(`<div class="tl-result-container" data-tl-result></div>`);
+    expect(markup.indexOf("tl-lookup")).toBeLessThan(markup.indexOf("tl-result-container"));
+  });
+
+  it("puts a result above the forms", () => {
+    const markup = renderTrackingPage({ labels, locale: "en", result: { response: response([shipment()]) } });
+    expect(markup.indexOf("tl-result-container")).toBeLessThan(markup.indexOf("tl-lookup"));
   });
 });
 

@@ -32,6 +32,10 @@
             say(data.tlRateLimited.replace('%SECONDS%', seconds), true);
             return;
           }
+          if (response.status === 400) {
+            say(data.tlMissing, true);
+            return;
+          }
           if (!response.ok && response.status !== 404) throw new Error('HTTP ' + response.status);
           return response.text().then(function (html) {
             result.innerHTML = html;
