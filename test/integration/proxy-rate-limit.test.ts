@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase, type Database } from "~/db/database.server";
-import { consumeRateLimit, pruneRateLimitWindows } from "~/services/rate-limit.server";
+import { ALL_JOBS } from "~/jobs/definitions.server";
+import { JOB_TYPES } from "~/jobs/job-types";
+import { enqueueJob } from "~/jobs/queue.server";
+import { JobRunner } from "~/jobs/runner.server";
+import { consumeRateLimit, LONGEST_RATE_LIMIT_WINDOW_MS, pruneRateLimitWindows } from "~/services/rate-limit.server";
+import { TestClock } from "../support/clock";
 import { createTestDatabase, type TestDatabase } from "../support/database";
+import { createTestServices } from "../support/services";
 
 /**
  * The shared fixed-window limiter on the run's database: counts, refusals with the time left in
@@ -75,5 +81,16 @@ describe("consumeRateLimit", () => {
     await pruneRateLimitWindows(database.db, now, MINUTE);
     const keys = (await database.db.prisma.rateLimitWindow.findMany({ where: { key: { startsWith: "prune:" } } })).map((row) => row.key);
     expect(keys).toEqual(["prune:current"]);
+  });
+
+  it("is pruned by the hourly maintenance job: windows older than the longest supported window go", async () => {
+    const clock = new TestClock("2026-11-24T13:00:00.000Z");
+    const now = clock.now();
+    await consumeRateLimit(database.db, { key: "job:stale", limit: 5, windowMs: MINUTE, now: new Date(now.getTime() - LONGEST_RATE_LIMIT_WINDOW_MS - MINUTE) });
+    await consumeRateLimit(database.db, { key: "job:recent-day", limit: 5, windowMs: 24 * 60 * MINUTE, now: new Date(now.getTime() - 60 * MINUTE) });
+    await enqueueJob(database.db, now, JOB_TYPES.pruneJobs, {});
+    expect(await new JobRunner(createTestServices(database.db, { clock }), ALL_JOBS).drain()).toBe(1);
+    const keys = (await database.db.prisma.rateLimitWindow.findMany({ where: { key: { startsWith: "job:" } } })).map((row) => row.key);
+    expect(keys).toEqual(["job:recent-day"]);
   });
 });
