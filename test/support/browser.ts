@@ -1,7 +1,9 @@
 import { createHmac, randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
+import { expect } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page, type Request } from "playwright-core";
 import { CHROMIUM_ARGS, chromiumPath } from "../../scripts/chromium.mjs";
 import { ADMIN_ORIGIN, adminPageHtml, APP_BRIDGE_URL, APP_FRAME_NAME, appBridgeStandInScript } from "./admin-frame";
@@ -386,4 +388,44 @@ async function openAdmin(browser: Browser, appUrl: string, options: OpenAdminOpt
 
   await page.goto(`${adminAppBase}${options.path ?? "/app"}`);
   return session;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+
+interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * axe-core's WCAG 2.x A/AA and best-practice rules over a page or frame (for the admin, the app's
+ * frame: `await admin.appFrame()`; the admin around it is Shopify's, not ours). Serious and
+ * critical findings fail, listed with their targets so the failure says what to fix; moderate and
+ * minor ones are left to review, as axe's own impact scale intends.
+ */
+export async function seriousAxeViolations(target: Page | Frame): Promise<string[]> {
+  const loaded = await target.evaluate(() => "axe" in window);
+  if (!loaded) await target.addScriptTag({ content: AXE_SOURCE });
+  const findings: AxeFinding[] = await target.evaluate(async (tags) => {
+    type AxeResult = { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<AxeResult> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: "tag", values: tags } });
+    return result.violations.map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      targets: violation.nodes.map((node) => JSON.stringify(node.target)),
+    }));
+  }, AXE_TAGS);
+  return findings
+    .filter((finding) => finding.impact === "serious" || finding.impact === "critical")
+    .map((finding) => `${finding.id} (${finding.impact}: ${finding.help}): ${finding.targets.join(", ")}`);
+}
+
+/** Fails the test with every serious or critical axe finding on `target`, naming the page by `label`. */
+export async function expectNoSeriousAxeViolations(target: Page | Frame, label: string): Promise<void> {
+  expect(await seriousAxeViolations(target), `axe on ${label}`).toEqual([]);
 }
