@@ -1,5 +1,5 @@
 import { smtpTransport, type MailTransport } from "~/adapters/email/smtp-transport.server";
-import { isExternalServiceError, ServiceUnavailableError } from "~/domain/errors";
+import { isExternalServiceError } from "~/domain/errors";
 import { isMilestone, sendTimeDecision, type Milestone } from "~/domain/notification-milestones";
 import { isShipmentStatus } from "~/domain/shipment-status";
 import { trackingPageItemsFrom, type TrackingPageShipmentInput } from "~/domain/tracking-page";
@@ -41,7 +41,7 @@ export interface SendCustomerEmailOutcome {
 }
 
 /** Words the admin's e-mail log translates. */
-export type EmailSkipReason = "disabled" | "stale" | "superseded" | "no_email" | "unsubscribed" | "uninstalled";
+export type EmailSkipReason = "disabled" | "stale" | "superseded" | "no_email" | "unsubscribed" | "uninstalled" | "not_configured";
 
 const MAX_EVENTS_IN_EMAIL = 20;
 const RATE_WINDOW_MS = 60_000;
@@ -97,6 +97,9 @@ export async function sendCustomerEmail(
     alreadySent: sent.flatMap((other) => (isMilestone(other.milestone) ? [{ milestone: other.milestone, occurredAt: other.occurredAt }] : [])),
   });
   if (!decision.send) return skip(decision.reason);
+  // No SMTP server configured (SMTP_URL unset): this installation sends no e-mails.
+  const transport = options.transport ?? defaultTransport(ctx);
+  if (!transport) return skip("not_configured");
 
   const rate = await consumeRateLimit(ctx.db, { key: customerEmailRateLimitKey(shop.id), limit: settings.emailsPerMinute, windowMs: RATE_WINDOW_MS, now });
   if (!rate.allowed) return { result: "RATE_LIMITED", retryInMs: rate.retryAfterMs };
@@ -110,7 +113,6 @@ export async function sendCustomerEmail(
 
   const email = composeEmail(ctx, { row: { ...row, milestone }, context: { shipment, order: { ...order, email: order.email }, shop }, settings, messageId, now });
   try {
-    const transport = options.transport ?? defaultTransport(ctx);
     await transport.send(email);
   } catch (error) {
     const message = error instanceof Error ? error.message.slice(0, 1_000) : String(error);
@@ -136,11 +138,9 @@ export async function sendCustomerEmail(
   return { result: "SENT" };
 }
 
-function defaultTransport(ctx: ServiceContext): MailTransport {
+function defaultTransport(ctx: ServiceContext): MailTransport | null {
   const { smtpUrl, poolSize } = ctx.settings.email;
-  // Without a server nothing can be sent; retried like an outage so setting SMTP_URL later still delivers.
-  if (!smtpUrl) throw new ServiceUnavailableError("SMTP_URL is not set: customer e-mails cannot be sent", { service: "smtp" });
-  return smtpTransport({ smtpUrl, poolSize });
+  return smtpUrl ? smtpTransport({ smtpUrl, poolSize }) : null;
 }
 
 async function isSuppressed(ctx: ServiceContext, shopId: string, orderId: string, email: string): Promise<boolean> {

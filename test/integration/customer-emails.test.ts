@@ -338,6 +338,16 @@ describe(`customer e-mails on ${testDialect()}`, () => {
     expect((await notifications(parcel)).map((row) => [row.state, row.reason])).toEqual([["skipped", "no_email"]]);
   });
 
+  it("without an SMTP server configured (SMTP_URL unset) nothing is sent and the row says why", async () => {
+    const parcel = await newParcel();
+    await applyTrackingObservation(services, shop.id, observation(parcel, "delivered", "left_at_door", minutesAgo(2), "Delivered"));
+    const unconfigured = createTestServices(database.db, { clock, settings: { email: { ...smtp.emailSettings(), smtpUrl: null } } });
+    clock.set(new Date(Math.max(clock.now().getTime(), Date.now())));
+    await new JobRunner(unconfigured, ALL_JOBS).drain();
+    expect((await notifications(parcel)).map((row) => [row.state, row.reason])).toEqual([["skipped", "not_configured"]]);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
   it("a queued row whose job went missing is queued again by the scheduler's sweep and sent once", async () => {
     const parcel = await newParcel();
     await applyTrackingObservation(services, shop.id, observation(parcel, "delivered", "left_at_door", minutesAgo(2), "Delivered"));
