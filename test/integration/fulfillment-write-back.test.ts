@@ -1,17 +1,22 @@
+import { createHmac } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startShopifySimulator, type ShopifySimulator } from "../../simulators/shopify";
+import { startTrackingMoreSimulator, type TrackingMoreSimulator } from "../../simulators/trackingmore";
 import { ALL_JOBS } from "~/jobs/definitions.server";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import { JobRunner } from "~/jobs/runner.server";
 import type { ServiceContext } from "~/services/context.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
+import { writeFulfillmentEventJobKey } from "~/services/milestones.server";
+import { registerPendingShipments } from "~/services/register-shipments.server";
 import { ensureShop, markShopUninstalled } from "~/services/shops.server";
 import { WRITE_BACK_SKIP_REASONS } from "~/services/write-fulfillment-event.server";
+import { callAction, configureAppEnvironment } from "../support/app-environment";
 import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
-import { fulfillmentSnapshot, upsNumber } from "../support/factories";
+import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { createTestServices, storeOfflineSession, TEST_API_SECRET } from "../support/services";
 
 /**
@@ -54,24 +59,22 @@ interface Parcel {
   shipmentId: string;
 }
 
-/**
- * An installed shop with one shipped order, known to Shopify and to us (ingested the way a
- * fulfillments/create webhook is), with the carrier's scans recorded on the shipment.
- */
-async function shippedParcel(
-  options: { rateLimit?: { maximumAvailable: number; restoreRate: number }; accessScopes?: string[] } = {},
-): Promise<Parcel> {
-  const n = ++counter;
-  const domain = `write-back-${n}-${testDialect()}.myshopify.com`;
+/** A shop known to Shopify with our app installed: its offline session stored, its row created. */
+async function installShop(options: { rateLimit?: { maximumAvailable: number; restoreRate: number }; accessScopes?: string[] } = {}) {
+  const domain = `write-back-${++counter}-${testDialect()}.myshopify.com`;
   shopify.addShop({ domain, accessToken: ACCESS_TOKEN, rateLimit: options.rateLimit, accessScopes: options.accessScopes });
   await storeOfflineSession(database.db, domain, ACCESS_TOKEN);
   const shop = await ensureShop(services, domain);
-  const trackingNumber = upsNumber(700_000 + n + (testDialect() === "postgresql" ? 50_000 : 0));
-  const order = shopify.addOrder(domain, { lineItems: [{ title: "Linen shirt", quantity: 1 }] });
-  const { fulfillment } = await shopify.createFulfillment(domain, order.id, { trackingCompany: "UPS", trackingNumbers: [trackingNumber] }, { silent: true });
+  return { id: shop.id, domain };
+}
+
+/** An order shipped in Shopify with one tracking number, ingested the way a fulfillments/create webhook is. */
+async function shipOrder(shop: { id: string; domain: string }, trackingNumber: string): Promise<Parcel> {
+  const order = shopify.addOrder(shop.domain, { lineItems: [{ title: "Linen shirt", quantity: 1 }] });
+  const { fulfillment } = await shopify.createFulfillment(shop.domain, order.id, { trackingCompany: "UPS", trackingNumbers: [trackingNumber] }, { silent: true });
   await ingestFulfillment(
     services,
-    domain,
+    shop.domain,
     fulfillmentSnapshot({ shopifyFulfillmentId: String(fulfillment.id), shopifyOrderId: String(order.id), numbers: [trackingNumber] }),
   );
   await database.db.prisma.job.deleteMany({ where: { shopId: shop.id } });
@@ -79,7 +82,18 @@ async function shippedParcel(
     where: { shopId_shopifyFulfillmentId: { shopId: shop.id, shopifyFulfillmentId: String(fulfillment.id) } },
     include: { shipments: true },
   });
-  const shipmentId = ours.shipments[0]!.shipmentId;
+  return { shop, fulfillmentGid: fulfillment.admin_graphql_api_id, fulfillmentId: ours.id, shipmentId: ours.shipments[0]!.shipmentId };
+}
+
+function trackingNumberFor(n: number): string {
+  return upsNumber(700_000 + n + (testDialect() === "postgresql" ? 50_000 : 0));
+}
+
+/** A shipped order with the carrier's scans already recorded on its shipment. */
+async function shippedParcel(options: Parameters<typeof installShop>[0] = {}): Promise<Parcel> {
+  const shop = await installShop(options);
+  const parcel = await shipOrder(shop, trackingNumberFor(counter));
+  const shipmentId = parcel.shipmentId;
   await database.db.prisma.trackingEvent.createMany({
     data: [
       scan(shipmentId, "2026-11-21T08:00:00Z", "Picked up by UPS", { city: "Louisville", state: "KY", countryCode: "US", postalCode: "40213" }),
@@ -88,7 +102,7 @@ async function shippedParcel(
     ],
   });
   await database.db.prisma.shipment.update({ where: { id: shipmentId }, data: { estimatedDeliveryAt: new Date("2026-11-23T22:00:00Z") } });
-  return { shop: { id: shop.id, domain }, fulfillmentGid: fulfillment.admin_graphql_api_id, fulfillmentId: ours.id, shipmentId };
+  return parcel;
 }
 
 function scan(shipmentId: string, at: string, description: string, where: { city: string; state: string; countryCode: string; postalCode: string }) {
@@ -100,7 +114,7 @@ async function recordMilestone(parcel: Parcel, milestone: string, happenedAt: st
   const write = await database.db.prisma.fulfillmentEventWrite.create({
     data: { shopId: parcel.shop.id, shipmentId: parcel.shipmentId, fulfillmentId: parcel.fulfillmentId, milestone, dedupeKey, happenedAt: new Date(happenedAt) },
   });
-  await enqueueJob(database.db, clock.now(), JOB_TYPES.writeFulfillmentEvent, { writeId: write.id }, { shopId: parcel.shop.id, dedupeKey: `write-back:${write.id}` });
+  await enqueueJob(database.db, clock.now(), JOB_TYPES.writeFulfillmentEvent, { writeId: write.id }, { shopId: parcel.shop.id, dedupeKey: writeFulfillmentEventJobKey(write.id) });
   return write;
 }
 
@@ -120,18 +134,34 @@ function writeJobs() {
   return database.db.prisma.job.findMany({ where: { type: JOB_TYPES.writeFulfillmentEvent }, orderBy: { id: "asc" } });
 }
 
-/** Shopify's own call, as another client (or our crashed run) would make it. */
-async function createEventInShopify(parcel: Parcel, event: Record<string, unknown>) {
-  const response = await fetch(`${shopify.url}/${parcel.shop.domain}/admin/api/2026-10/graphql.json`, {
+/** Shopify's Admin GraphQL as any client with the shop's token reaches it. */
+async function shopifyGraphql<T>(domain: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  const response = await fetch(`${shopify.url}/${domain}/admin/api/2026-10/graphql.json`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-shopify-access-token": ACCESS_TOKEN },
-    body: JSON.stringify({
-      query: "mutation($e: FulfillmentEventInput!) { fulfillmentEventCreate(fulfillmentEvent: $e) { fulfillmentEvent { id } userErrors { message } } }",
-      variables: { e: { fulfillmentId: parcel.fulfillmentGid, ...event } },
-    }),
+    body: JSON.stringify({ query, variables }),
   });
-  const body = (await response.json()) as { data: { fulfillmentEventCreate: { fulfillmentEvent: { id: string } } } };
+  return (await response.json()) as T;
+}
+
+/** Another client's event, or the one our crashed run got Shopify to store. */
+async function createEventInShopify(parcel: Parcel, event: Record<string, unknown>) {
+  const body = await shopifyGraphql<{ data: { fulfillmentEventCreate: { fulfillmentEvent: { id: string } } } }>(
+    parcel.shop.domain,
+    "mutation($e: FulfillmentEventInput!) { fulfillmentEventCreate(fulfillmentEvent: $e) { fulfillmentEvent { id } userErrors { message } } }",
+    { e: { fulfillmentId: parcel.fulfillmentGid, ...event } },
+  );
   return body.data.fulfillmentEventCreate.fulfillmentEvent.id;
+}
+
+/** What Shopify admin shows for the fulfillment. */
+async function shopifyFulfillment(parcel: Parcel) {
+  const body = await shopifyGraphql<{ data: { fulfillment: { displayStatus: string; deliveredAt: string | null } } }>(
+    parcel.shop.domain,
+    "query($id: ID!) { fulfillment(id: $id) { displayStatus deliveredAt } }",
+    { id: parcel.fulfillmentGid },
+  );
+  return body.data.fulfillment;
 }
 
 describe("a milestone written back to Shopify", () => {
@@ -171,12 +201,7 @@ describe("a milestone written back to Shopify", () => {
       ["CARRIER_PICKED_UP", "2026-11-21T08:00:00.000Z", "2026-11-23T22:00:00.000Z", "Louisville"],
       ["DELIVERED", "2026-11-23T15:42:10.000Z", null, "Ottawa"],
     ]);
-    const response = await fetch(`${shopify.url}/${parcel.shop.domain}/admin/api/2026-10/graphql.json`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-shopify-access-token": ACCESS_TOKEN },
-      body: JSON.stringify({ query: "query($id: ID!) { fulfillment(id: $id) { displayStatus deliveredAt } }", variables: { id: parcel.fulfillmentGid } }),
-    });
-    expect(((await response.json()) as { data: unknown }).data).toEqual({ fulfillment: { displayStatus: "DELIVERED", deliveredAt: "2026-11-23T15:42:10Z" } });
+    expect(await shopifyFulfillment(parcel)).toEqual({ displayStatus: "DELIVERED", deliveredAt: "2026-11-23T15:42:10Z" });
   });
 
   it("writes once however often the job runs: a second run and a duplicate job find the row written", async () => {
@@ -276,11 +301,7 @@ describe("what Shopify refuses", () => {
     const write = await recordMilestone(parcel, "delivered", "2026-11-23T15:42:10Z");
     // Nine mutations' worth of cost (10 each, never refunded) leaves less than the events query needs.
     const cancels = Array.from({ length: 9 }, (_, i) => `c${i}: bulkOperationCancel(id: "gid://shopify/BulkOperation/1") { userErrors { message } }`);
-    await fetch(`${shopify.url}/${parcel.shop.domain}/admin/api/2026-10/graphql.json`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-shopify-access-token": ACCESS_TOKEN },
-      body: JSON.stringify({ query: `mutation { ${cancels.join(" ")} }` }),
-    });
+    await shopifyGraphql(parcel.shop.domain, `mutation { ${cancels.join(" ")} }`);
 
     await runner().runDue();
 
@@ -398,5 +419,68 @@ describe("when nothing is written", () => {
       ["OUT_FOR_DELIVERY", "2026-11-23T22:00:00.000Z"],
       ["OUT_FOR_DELIVERY", "2026-11-25T18:00:00.000Z"],
     ]);
+  });
+});
+
+describe("end to end: the carrier's delivery reaches Shopify", () => {
+  const API_KEY = "tm-write-back-key-abcdefgh";
+  const WEBHOOK_SECRET = "whsec-write-back-0123456789";
+  let trackingMore: TrackingMoreSimulator;
+  let webhookRoute: typeof import("~/routes/webhooks.trackingmore.$token");
+
+  beforeAll(async () => {
+    trackingMore = await startTrackingMoreSimulator({});
+    trackingMore.addAccount({ apiKey: API_KEY, email: "ops@shop.example", webhookSecret: WEBHOOK_SECRET });
+    configureAppEnvironment({ databaseUrl: database.url, trackingMoreBaseUrl: trackingMore.url, shopifyAdminOrigin: shopify.url });
+    webhookRoute = await import("~/routes/webhooks.trackingmore.$token");
+  });
+
+  afterAll(async () => {
+    await trackingMore?.close();
+  });
+
+  /** TrackingMore's signed push of the tracking as it now stands, through the webhook route. */
+  async function pushFromTrackingMore(webhookToken: string, trackingNumber: string) {
+    const response = await fetch(`${trackingMore.url}/v4/trackings/get?tracking_numbers=${trackingNumber}`, { headers: { "Tracking-Api-Key": API_KEY } });
+    const { data } = (await response.json()) as { data: unknown[] };
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const request = new Request(`https://tracklight.test/webhooks/trackingmore/${webhookToken}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", timestamp, signature: createHmac("sha256", WEBHOOK_SECRET).update(timestamp).digest("hex") },
+      body: JSON.stringify({ meta: { code: 200, message: "Success" }, data: data[0] }),
+    });
+    const acknowledged = await callAction(webhookRoute.action, request, { token: webhookToken });
+    expect(acknowledged.status).toBe(200);
+  }
+
+  it("a TrackingMore push delivering the parcel makes the order's fulfillment show DELIVERED in Shopify, once", async () => {
+    services = createTestServices(database.db, { clock, shopifyAdminOrigin: shopify.url, trackingMoreBaseUrl: trackingMore.url });
+    const installed = await installShop();
+    const shop = await createShopWithTrackingMore(services, { domain: installed.domain, apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET, accountEmail: "ops@shop.example" });
+    const parcel = await shipOrder(installed, trackingNumberFor(counter));
+    const trackingNumber = (await database.db.prisma.shipment.findUniqueOrThrow({ where: { id: parcel.shipmentId } })).trackingNumber;
+    await registerPendingShipments(services, shop.id);
+    const deliveredAt = new Date(Math.floor((Date.now() - 60_000) / 1000) * 1000);
+    await trackingMore.advance(API_KEY, trackingNumber, {
+      status: "delivered",
+      substatus: "delivered001",
+      checkpoints: [
+        { at: new Date(deliveredAt.getTime() - 26 * HOUR_MS), description: "Picked up", location: "Louisville, KY, US" },
+        { at: deliveredAt, description: "Delivered, front door", location: "Ottawa, ON, CA" },
+      ],
+    });
+
+    // Delivered twice, as TrackingMore retries; the route stamps jobs with real time, so the test clock follows it.
+    await pushFromTrackingMore(shop.webhookToken, trackingNumber);
+    await pushFromTrackingMore(shop.webhookToken, trackingNumber);
+    clock.set(new Date(Date.now()));
+    await runner().drain();
+
+    expect(await shopifyFulfillment(parcel)).toEqual({ displayStatus: "DELIVERED", deliveredAt: deliveredAt.toISOString().replace(".000Z", "Z") });
+    const delivered = eventsOf(parcel).filter((event) => event.status === "DELIVERED");
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ happenedAt: deliveredAt.toISOString(), message: "Delivered, front door" });
+    const rows = await database.db.prisma.fulfillmentEventWrite.findMany({ where: { fulfillmentId: parcel.fulfillmentId, milestone: "delivered" } });
+    expect(rows).toMatchObject([{ state: "written", shopifyEventId: delivered[0]!.id }]);
   });
 });
