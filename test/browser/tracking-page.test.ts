@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -9,7 +7,7 @@ import type { TrackingEventInput } from "~/domain/tracking-observation";
 import type { ServiceContext } from "~/services/context.server";
 import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
-import { ARTIFACTS_DIR, DESKTOP_VIEWPORT, desktopUserAgent, launchChromium } from "../support/browser";
+import { ARTIFACTS_DIR, DESKTOP_VIEWPORT, desktopUserAgent, expectNoSeriousAxeViolations, launchChromium } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { startWebServer, type RunningWeb } from "../support/processes";
@@ -263,19 +261,6 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
 
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** axe-core's WCAG 2.x A/AA rules over the page; serious and critical findings fail. */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE_SOURCE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[] }[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
-    return result.violations.map((violation) => ({ id: violation.id, impact: violation.impact, targets: violation.nodes.map((node) => JSON.stringify(node.target)) }));
-  });
-  return violations.filter((violation) => violation.impact === "serious" || violation.impact === "critical").map((violation) => `${violation.id} (${violation.impact}): ${violation.targets.join(", ")}`);
-}
-
 const STATES = [
   { name: "in-transit", order: ORDERS.inTransit, kinds: ["arriving"], headline: /^Arriving/ },
   { name: "out-for-delivery", order: ORDERS.outForDelivery, kinds: ["out_for_delivery"], headline: /^Out for delivery/ },
@@ -315,7 +300,7 @@ describe("the tracking page block on a storefront", () => {
           else expect(boxes[1]!.y).toBeGreaterThan(boxes[0]!.y + boxes[0]!.height - 1);
         }
         await screenshot(page, `tracking-page-${state.name}-${width}`);
-        expect(await seriousAxeViolations(page)).toEqual([]);
+        await expectNoSeriousAxeViolations(page, `tracking page, ${state.name}, ${width}`);
         expect(customer.browserErrors).toEqual([]);
         expect(customer.blockedRequests).toEqual([]);
         await context!.close();
@@ -351,6 +336,7 @@ describe("the tracking page block on a storefront", () => {
     expect(await page.locator("[data-tl-result]").innerHTML()).toBe(wrongEmail);
     expect(wrongEmail).toContain("No tracking details found");
     await screenshot(page, "tracking-page-not-found-desktop");
+    await expectNoSeriousAxeViolations(page, "tracking page, not found");
   });
 
   it("asks for an e-mail or phone before looking anything up", async () => {
@@ -423,7 +409,8 @@ describe("the tracking page block on a storefront", () => {
     expect(await page.getByRole("status").innerText()).toMatch(/^Too many lookups\. Please try again in \d+ seconds\.$/);
     expect(attempts).toBeGreaterThan(1);
     expect(storefront.proxied.at(-1)!.status).toBe(429);
-    await screenshot(page, "tracking-page-rate-limited-phone");
+    await screenshot(page, "tracking-page-rate-limited-desktop");
+    await expectNoSeriousAxeViolations(page, "tracking page, rate limited");
   });
 });
 
@@ -449,7 +436,7 @@ describe("with JavaScript turned off", () => {
     const withScript = await openStorefront({ viewport: PHONE_VIEWPORT });
     await withScript.page.goto(proxyPageUrl);
     expect(await withScript.page.locator(".tl-headline").innerText()).toMatch(/^Out for delivery/);
-    expect(await seriousAxeViolations(withScript.page)).toEqual([]);
+    await expectNoSeriousAxeViolations(withScript.page, "tracking page from the proxy (no-script page)");
     expect(withScript.browserErrors).toEqual([]);
     expect(withScript.blockedRequests).toEqual([]);
   });
