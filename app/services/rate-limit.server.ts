@@ -1,4 +1,5 @@
 import type { Database } from "~/db/database.server";
+import { Prisma } from "~/generated/prisma-sqlite/client";
 
 /**
  * Fixed-window request limits shared by every process on one database (storefront lookups per
@@ -26,26 +27,49 @@ export interface RateLimitDecision {
 }
 
 export async function consumeRateLimit(db: Database, request: RateLimitRequest): Promise<RateLimitDecision> {
-  const { key, limit, windowMs } = request;
+  const { key, limit, ...window } = request;
+  return consumeRateLimits(db, { ...window, limits: [{ key, limit }] });
+}
+
+/**
+ * Several limits on one request (per client and per shop), counted in one statement: the request
+ * is allowed only when every limit allows it, and is counted against all of them either way.
+ */
+export async function consumeRateLimits(
+  db: Database,
+  request: Omit<RateLimitRequest, "key" | "limit"> & { limits: ReadonlyArray<{ key: string; limit: number }> },
+): Promise<RateLimitDecision> {
+  const { limits, windowMs } = request;
   const cost = request.cost ?? 1;
-  if (!(windowMs > 0) || !(limit >= 0) || !(cost >= 0)) throw new Error("rate limit: windowMs > 0, limit >= 0, cost >= 0");
+  const keys = new Set(limits.map((entry) => entry.key));
+  if (!(windowMs > 0) || !(cost >= 0) || limits.some((entry) => !(entry.limit >= 0)) || keys.size !== limits.length || keys.size === 0) {
+    throw new Error("rate limit: windowMs > 0, cost >= 0, limits >= 0, distinct keys");
+  }
   const nowMs = request.now.getTime();
   const windowStartMs = BigInt(Math.floor(nowMs / windowMs) * windowMs);
+  const values = Prisma.join(limits.map((entry) => Prisma.sql`(${entry.key}, ${windowStartMs}, ${cost})`));
   // A row from a later window (another process's clock ran ahead) is counted into, never reset.
-  const rows = await db.prisma.$queryRaw<Array<{ windowStartMs: bigint | number; count: bigint | number }>>`
+  const rows = await db.prisma.$queryRaw<Array<{ key: string; windowStartMs: bigint | number; count: bigint | number }>>`
     INSERT INTO "RateLimitWindow" ("key", "windowStartMs", "count")
-    VALUES (${key}, ${windowStartMs}, ${cost})
+    VALUES ${values}
     ON CONFLICT ("key") DO UPDATE SET
       "count" = CASE WHEN "RateLimitWindow"."windowStartMs" >= ${windowStartMs}
                      THEN "RateLimitWindow"."count" + ${cost} ELSE ${cost} END,
       "windowStartMs" = CASE WHEN "RateLimitWindow"."windowStartMs" >= ${windowStartMs}
                      THEN "RateLimitWindow"."windowStartMs" ELSE ${windowStartMs} END
-    RETURNING "windowStartMs", "count"`;
-  const row = rows[0]!;
-  const count = Number(row.count);
-  if (count <= limit) return { allowed: true, retryAfterMs: 0, remaining: limit - count };
-  const windowEndMs = Number(row.windowStartMs) + windowMs;
-  return { allowed: false, retryAfterMs: Math.max(1, windowEndMs - nowMs), remaining: 0 };
+    RETURNING "key", "windowStartMs", "count"`;
+  let decision: RateLimitDecision = { allowed: true, retryAfterMs: 0, remaining: Number.POSITIVE_INFINITY };
+  for (const row of rows) {
+    const limit = limits.find((entry) => entry.key === row.key)!.limit;
+    const count = Number(row.count);
+    if (count <= limit) {
+      decision = { ...decision, remaining: Math.min(decision.remaining, limit - count) };
+      continue;
+    }
+    const retryAfterMs = Math.max(1, Number(row.windowStartMs) + windowMs - nowMs);
+    decision = { allowed: false, retryAfterMs: Math.max(decision.retryAfterMs, retryAfterMs), remaining: 0 };
+  }
+  return decision;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Prisma } from "~/generated/prisma-sqlite/client";
 import { resolveStorefrontLocale } from "~/i18n/storefront";
 import { secretsEqual } from "~/lib/crypto.server";
 import type { ServiceContext } from "./context.server";
-import { consumeRateLimit } from "./rate-limit.server";
+import { consumeRateLimits } from "./rate-limit.server";
 import { verifyTrackingLinkToken } from "./tracking-links.server";
 import { loadPrediction } from "./transit-statistics.server";
 
@@ -111,15 +111,12 @@ export function storefrontLocaleFor(requestedLocale: string | null, acceptLangua
 
 // --- Rate limits ---------------------------------------------------------------------------------
 
+/** The shop's limit always; the client's too when the client is known. */
 async function charge(ctx: ServiceContext, shopKey: string, client: string | null, limits: LookupRateLimits, cost: number, now: Date) {
   if (cost <= 0) return { allowed: true, retryAfterMs: 0 };
-  const shopDecision = await consumeRateLimit(ctx.db, { key: `lookup:shop:${shopKey}`, limit: limits.perShop, windowMs: limits.windowMs, now, cost });
-  if (!client) return shopDecision;
-  const clientDecision = await consumeRateLimit(ctx.db, { key: `lookup:client:${shopKey}:${client}`, limit: limits.perClient, windowMs: limits.windowMs, now, cost });
-  return {
-    allowed: shopDecision.allowed && clientDecision.allowed,
-    retryAfterMs: Math.max(shopDecision.retryAfterMs, clientDecision.retryAfterMs),
-  };
+  const keys = [{ key: `lookup:shop:${shopKey}`, limit: limits.perShop }];
+  if (client) keys.push({ key: `lookup:client:${shopKey}:${client}`, limit: limits.perClient });
+  return consumeRateLimits(ctx.db, { limits: keys, windowMs: limits.windowMs, now, cost });
 }
 
 /** The shop's own delivery history stands in for the carrier's date where the carrier gave none. */

@@ -4,7 +4,7 @@ import { ALL_JOBS } from "~/jobs/definitions.server";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import { JobRunner } from "~/jobs/runner.server";
-import { consumeRateLimit, LONGEST_RATE_LIMIT_WINDOW_MS, pruneRateLimitWindows } from "~/services/rate-limit.server";
+import { consumeRateLimit, consumeRateLimits, LONGEST_RATE_LIMIT_WINDOW_MS, pruneRateLimitWindows } from "~/services/rate-limit.server";
 import { TestClock } from "../support/clock";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { createTestServices } from "../support/services";
@@ -47,6 +47,19 @@ describe("consumeRateLimit", () => {
     const over = await consumeRateLimit(database.db, { key: "cost:a", limit: 10, windowMs: MINUTE, now, cost: 3 });
     expect(over.allowed).toBe(false);
     expect(over.retryAfterMs).toBe(MINUTE);
+  });
+
+  it("counts several limits in one statement: allowed only while every one allows, counted against all", async () => {
+    const now = new Date("2026-11-24T10:00:30.000Z");
+    const limits = [{ key: "multi:shop", limit: 100 }, { key: "multi:client", limit: 2 }];
+    const decisions = [];
+    for (let i = 0; i < 3; i++) decisions.push(await consumeRateLimits(database.db, { limits, windowMs: MINUTE, now }));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
+    expect(decisions[1]!.remaining).toBe(0);
+    expect(decisions[2]!.retryAfterMs).toBe(30_000);
+    const rows = await database.db.prisma.rateLimitWindow.findMany({ where: { key: { startsWith: "multi:" } }, orderBy: { key: "asc" } });
+    expect(rows.map((row) => [row.key, row.count])).toEqual([["multi:client", 3], ["multi:shop", 3]]);
+    await expect(consumeRateLimits(database.db, { limits: [limits[0]!, limits[0]!], windowMs: MINUTE, now })).rejects.toThrow(/distinct keys/);
   });
 
   it("counts into a later window another process already opened instead of resetting it", async () => {
