@@ -2,6 +2,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTrackingMoreSimulator, type TrackingMoreSimulator } from "../../simulators/trackingmore";
+import { saveNotificationSettings } from "~/services/notification-settings.server";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, upsNumber, type ShopFixture } from "../support/factories";
 import { eventually, startWebServer, startWorker, type AppEnvironment, type RunningWeb, type RunningWorker } from "../support/processes";
@@ -100,6 +101,8 @@ beforeAll(async () => {
   trackingMore.addAccount({ apiKey: API_KEY, email: "ops@chaos.example", webhookSecret: WEBHOOK_SECRET, credits: INITIAL_CREDITS });
   const services = createTestServices(database.db, { trackingMoreBaseUrl: trackingMore.url });
   shop = await createShopWithTrackingMore(services, { domain: "chaos-shop.myshopify.com", apiKey: API_KEY, webhookSecret: WEBHOOK_SECRET });
+  // No Shopify here: milestones are not written back (customer-emails-crash and the write-back tests cover those jobs).
+  await saveNotificationSettings(services, shop.id, { shopifyWriteBack: false });
   webPort = await freePort();
   env = {
     DATABASE_URL: database.url,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CIE_EVENT_COUNT, CIE_TRACKING_NUMBERS, startUpsSimulator, type UpsSimulator } from "../../simulators/ups";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
 import { connectProvider } from "~/services/provider-accounts.server";
+import { saveNotificationSettings } from "~/services/notification-settings.server";
 import { ensureShop } from "~/services/shops.server";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { fulfillmentSnapshot } from "../support/factories";
@@ -36,6 +37,8 @@ beforeAll(async () => {
   const shop = await ensureShop(services, SHOP);
   shopId = shop.id;
   await connectProvider(services, shop.id, { provider: "ups", environment: "cie", credentials: CLIENT });
+  // No Shopify here: milestones are not written back (the write-back has its own tests).
+  await saveNotificationSettings(services, shop.id, { shopifyWriteBack: false });
   await ingestFulfillment(services, SHOP, fulfillmentSnapshot({ numbers: [CIE_TRACKING_NUMBERS[0]!], company: "UPS" }));
   worker = startWorker(env);
 }, 120_000);
