@@ -521,12 +521,23 @@ export function createV2FamilyApi(ctx: ApiContext, config: V2FamilyConfig): ApiM
     );
   };
 
+  /**
+   * "Get account info" (`GET /trackings/getuserinfo`, listed on every v2 doc page and in Tracktry's
+   * SDKs; free, no credit needed). The docs give no response body; the one public client reading it
+   * takes what is left from `data.plan.remaining_order`, so that is the field modelled here. Credits
+   * are whole numbers of trackings left (0.2-credit detections round down); an unmetered account
+   * reports no figure (`remaining_order: null`).
+   */
+  const userInfo: V2Handler = ({ account }) =>
+    reply(200, { plan: { remaining_order: Number.isFinite(account.credits) ? Math.floor(account.credits) : null } });
+
   const one = /^\/trackings\/([^/]+)\/([^/]+)(?:\/[^/]+)?\/?$/;
   const routes: Route<V2Handler>[] = [
     { method: "POST", pattern: /^\/trackings\/post\/?$/, endpoint: "POST trackings/post", handler: create },
     { method: "POST", pattern: /^\/trackings\/batch\/?$/, endpoint: "POST trackings/batch", handler: batch },
     { method: "GET", pattern: /^\/trackings\/get\/?$/, endpoint: "GET trackings/get", handler: list },
     { method: "POST", pattern: /^\/trackings\/realtime\/?$/, endpoint: "POST trackings/realtime", handler: realtime },
+    { method: "GET", pattern: /^\/trackings\/getuserinfo\/?$/, endpoint: "GET trackings/getuserinfo", handler: userInfo },
     { method: "GET", pattern: one, endpoint: "GET trackings/{carrier}/{number}", handler: getOne },
     // PUT/DELETE take no language suffix.
     { method: "PUT", pattern: /^\/trackings\/([^/]+)\/([^/]+)\/?$/, endpoint: "PUT trackings/{carrier}/{number}", handler: updateOne },

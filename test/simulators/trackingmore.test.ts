@@ -308,6 +308,25 @@ describe("TrackingMore limits", () => {
     const v2Quota = await v2(sim, "k", "/trackings/post", { method: "POST", body: { tracking_number: DHL, carrier_code: "dhl" } });
     expect([v2Quota.status, v2Quota.json.meta.code]).toEqual([200, 4021]);
   });
+
+  it("reports what is left on v2's getuserinfo (free, works with no credits left); none for an unmetered account; no such endpoint on v4", async () => {
+    const sim = await startSim();
+    sim.addAccount({ apiKey: "k", credits: 2 });
+    sim.addAccount({ apiKey: "free" });
+    const before = await v2(sim, "k", "/trackings/getuserinfo");
+    expect([before.status, before.json.meta.code, before.json.data]).toEqual([200, 200, { plan: { remaining_order: 2 } }]);
+    await v2(sim, "k", "/trackings/batch", { method: "POST", body: [UPS, UPS_2].map((tracking_number) => ({ tracking_number, carrier_code: "ups" })) });
+    const after = await v2(sim, "k", "/trackings/getuserinfo");
+    expect(after.json.data).toEqual({ plan: { remaining_order: 0 } });
+    expect(sim.trackings("k")).toHaveLength(2);
+    // A v2 detection costs 0.2: what is left is whole trackings.
+    sim.setCredits("k", 1);
+    await v2(sim, "k", "/carriers/detect", { method: "POST", body: { tracking_number: UPS_3 } });
+    expect((await v2(sim, "k", "/trackings/getuserinfo")).json.data).toEqual({ plan: { remaining_order: 0 } });
+    expect((await v2(sim, "free", "/trackings/getuserinfo")).json.data).toEqual({ plan: { remaining_order: null } });
+    expect((await v2(sim, "wrong", "/trackings/getuserinfo")).json.meta.code).toBe(4001);
+    expect((await v4(sim, "k", "/trackings/getuserinfo")).status).toBe(404);
+  });
 });
 
 describe("TrackingMore v2", () => {

@@ -327,6 +327,21 @@ describe("Tracktry quota", () => {
     expect(() => sim.setQuota("k", -1)).toThrow(/remaining must be a number >= 0/);
     expect(() => sim.setQuota("nobody", 1)).toThrow(/unknown simulator account/);
   });
+
+  it("reports the numbers left this month on getuserinfo, after the month's refill, and none for an unmetered account", async () => {
+    let clock = Date.parse("2026-03-31T23:00:00Z");
+    const sim = await startSim({ now: () => new Date(clock), monthlyQuota: 3 });
+    sim.addAccount({ apiKey: "k" });
+    sim.addAccount({ apiKey: "big", monthlyQuota: Infinity });
+    expect((await v1(sim, "k", "/trackings/getuserinfo")).json).toEqual({ meta: { code: 200, type: "Success", message: "Success" }, data: { plan: { remaining_order: 3 } } });
+    await post(sim, "k", UPS, "ups");
+    sim.setQuota("k", 0);
+    // No quota left: the account info still answers (it costs nothing) and says so.
+    expect((await v1(sim, "k", "/trackings/getuserinfo")).json.data).toEqual({ plan: { remaining_order: 0 } });
+    clock = Date.parse("2026-04-01T00:00:00Z");
+    expect((await v1(sim, "k", "/trackings/getuserinfo")).json.data).toEqual({ plan: { remaining_order: 3 } });
+    expect((await v1(sim, "big", "/trackings/getuserinfo")).json.data).toEqual({ plan: { remaining_order: null } });
+  });
 });
 
 describe("Tracktry rate limit", () => {
