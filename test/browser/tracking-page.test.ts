@@ -7,11 +7,12 @@ import type { TrackingEventInput } from "~/domain/tracking-observation";
 import type { ServiceContext } from "~/services/context.server";
 import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
+import { trackingPageUrl } from "~/services/tracking-links.server";
 import { ARTIFACTS_DIR, DESKTOP_VIEWPORT, desktopUserAgent, expectNoSeriousAxeViolations, launchChromium } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { startWebServer, type RunningWeb } from "../support/processes";
-import { createTestServices } from "../support/services";
+import { createTestServices, TEST_API_SECRET } from "../support/services";
 import { startStorefront, type StorefrontStandIn } from "../support/storefront";
 
 /**
@@ -206,7 +207,7 @@ interface CustomerPage {
 }
 
 /** A customer's browser, offline but for the storefront; product images answered as Shopify's CDN would. */
-async function openStorefront(options: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean } = {}): Promise<CustomerPage> {
+async function openStorefront(options: { viewport?: { width: number; height: number }; javaScriptEnabled?: boolean; initScript?: string } = {}): Promise<CustomerPage> {
   // Each test is its own client (a fresh forwarded address), so rate limits never leak between tests.
   storefront.setClientAddress(`203.0.113.${clientAddress++}`);
   context = await browser.newContext({
@@ -226,6 +227,7 @@ async function openStorefront(options: { viewport?: { width: number; height: num
     return route.abort("blockedbyclient");
   });
   const page = await context.newPage();
+  if (options.initScript) await page.addInitScript(options.initScript);
   page.on("pageerror", (error) => browserErrors.push(`uncaught: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() === "error") browserErrors.push(`console.error: ${message.text()}`);
@@ -375,9 +377,25 @@ describe("the tracking page block on a storefront", () => {
     expect(await page.locator(".tl-shipment").evaluate((element) => getComputedStyle(element).borderTopColor)).toBe("rgb(122, 31, 92)");
   });
 
-  it("shows a logged-in customer their recent orders without any lookup", async () => {
+  it("opens an e-mail's signed link straight onto the order, with no form to fill", async () => {
+    const order = await services.db.prisma.order.findFirstOrThrow({ where: { name: ORDERS.delivered } });
+    const link = new URL(trackingPageUrl(TEST_API_SECRET, SHOP, order.id));
+    expect(link.host).toBe(SHOP);
+    const { page, browserErrors } = await openStorefront({ viewport: PHONE_VIEWPORT });
+    await page.goto(`${storefront.url}${link.pathname}${link.search}`);
+    expect(await page.locator(".tl-headline").innerText()).toMatch(/^Delivered/);
+    expect(await page.locator(".tl-order__name").innerText()).toBe(`Order ${ORDERS.delivered}`);
+    // The answer is above the fold on a phone, before the forms.
+    expect((await page.locator(".tl-headline").boundingBox())!.y).toBeLessThan(PHONE_VIEWPORT.height);
+    await screenshot(page, "tracking-page-signed-link-phone");
+    expect(browserErrors).toEqual([]);
+  });
+
+  it("shows a logged-in customer their recent orders without any lookup, without shifting the page", async () => {
     storefront.logIn({ id: CUSTOMER_ID, first_name: "Ada" });
-    const { page, browserErrors } = await openStorefront();
+    // Cumulative layout shift as Chromium measures it (shifts right after the customer's own input excluded).
+    const layoutShift = `window.__layoutShift = 0; new PerformanceObserver((list) => { for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__layoutShift += entry.value; }).observe({ type: "layout-shift", buffered: true });`;
+    const { page, browserErrors } = await openStorefront({ initScript: layoutShift });
     await expect.poll(() => page.locator(".tl-order__name").allInnerTexts(), { timeout: 10_000 }).toEqual(
       expect.arrayContaining([`Order ${ORDERS.inTransit}`, `Order ${ORDERS.multiShipment}`]),
     );
@@ -385,6 +403,9 @@ describe("the tracking page block on a storefront", () => {
     const forwarded = storefront.proxied.filter((request) => request.appPath.startsWith("/proxy/fragment?"));
     expect(forwarded.at(-1)!.appPath).toContain(`logged_in_customer_id=${CUSTOMER_ID}`);
     await screenshot(page, "tracking-page-logged-in-desktop");
+    // Nothing visible moved: the result container kept room for the orders while they loaded
+    // (without that room the footer jumps, a shift of about 0.013).
+    expect(await page.evaluate(() => (window as { __layoutShift?: number }).__layoutShift)).toBe(0);
     expect(browserErrors).toEqual([]);
   });
 
