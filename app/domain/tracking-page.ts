@@ -152,22 +152,30 @@ interface Moment {
   hasTime: boolean;
 }
 
+/** The date shapes the page uses. */
+const SHAPES = {
+  // en-CA formats this as YYYY-MM-DD.
+  isoDay: { year: "numeric", month: "2-digit", day: "2-digit" },
+  names: { weekday: "long", month: "long", day: "numeric" },
+  short: { weekday: "short", day: "numeric", month: "short" },
+  time: { hour: "2-digit", minute: "2-digit", hourCycle: "h23" },
+} as const satisfies Record<string, Intl.DateTimeFormatOptions>;
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** `Intl.DateTimeFormat` is slow to build and the page formats dozens of dates: one per locale, zone and shape. */
-function formatter(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+function formatter(locale: string, timeZone: string, shape: keyof typeof SHAPES): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${shape}`;
   let cached = formatters.get(key);
   if (!cached) {
-    cached = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    cached = new Intl.DateTimeFormat(locale, { ...SHAPES[shape], timeZone });
     formatters.set(key, cached);
   }
   return cached;
 }
 
 function calendarDayIn(date: Date, timeZone: string): string {
-  // en-CA formats as YYYY-MM-DD.
-  return formatter("en-CA", timeZone, { year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
+  return formatter("en-CA", timeZone, "isoDay").format(date);
 }
 
 function dayNumber(day: string): number {
@@ -203,24 +211,33 @@ class PageCalendar {
     return dayNumber(day) - dayNumber(this.today);
   }
 
-  private nameParts(day: string, options: Intl.DateTimeFormatOptions): Record<string, string> {
-    const parts = formatter(this.intlLocale, "UTC", options).formatToParts(noonOf(day));
-    return Object.fromEntries(parts.map((part) => [part.type, part.value]));
+  private readonly names = new Map<string, { weekday: string; month: string }>();
+
+  /** The language's names of a day's weekday and month (events share days: looked up once each). */
+  private nameParts(day: string): { weekday: string; month: string } {
+    let names = this.names.get(day);
+    if (!names) {
+      const parts = formatter(this.intlLocale, "UTC", "names").formatToParts(noonOf(day));
+      const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((candidate) => candidate.type === type)?.value ?? "";
+      names = { weekday: part("weekday"), month: part("month") };
+      this.names.set(day, names);
+    }
+    return names;
   }
 
   /** "Thursday, 26 November". */
   longDate(day: string): string {
-    const { weekday = "", month = "" } = this.nameParts(day, { weekday: "long", month: "long", day: "numeric" });
+    const { weekday, month } = this.nameParts(day);
     return this.t("format.longDate", { weekday, day: String(Number(day.slice(8))), month });
   }
 
   weekday(day: string): string {
-    return this.nameParts(day, { weekday: "long" }).weekday ?? "";
+    return this.nameParts(day).weekday;
   }
 
   /** "26–28 November", "30 November – 2 December". */
   range(first: string, last: string): string {
-    const month = (day: string) => this.nameParts(day, { month: "long", day: "numeric" }).month ?? "";
+    const month = (day: string) => this.nameParts(day).month;
     const dayOf = (day: string) => String(Number(day.slice(8)));
     if (first.slice(0, 7) === last.slice(0, 7)) return this.t("format.dayRange", { startDay: dayOf(first), endDay: dayOf(last), month: month(first) });
     const dayMonth = (day: string) => this.t("format.dayMonth", { day: dayOf(day), month: month(day) });
@@ -229,12 +246,12 @@ class PageCalendar {
 
   /** "Tue 24 Nov", for the progress bar. */
   shortDate(day: string): string {
-    return formatter(this.intlLocale, "UTC", { weekday: "short", day: "numeric", month: "short" }).format(noonOf(day));
+    return formatter(this.intlLocale, "UTC", "short").format(noonOf(day));
   }
 
   time(moment: Moment): string | null {
     if (!moment.hasTime) return null;
-    return formatter(this.intlLocale, moment.zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(moment.date);
+    return formatter(this.intlLocale, moment.zone, "time").format(moment.date);
   }
 
   /**

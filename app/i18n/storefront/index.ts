@@ -46,9 +46,16 @@ export function resolveStorefrontLocale(requested: string | null | undefined): S
   return preferences.find((preference) => isStorefrontLocale(preference.language))?.language as StorefrontLocale | undefined ?? DEFAULT_STOREFRONT_LOCALE;
 }
 
-/** `t(key, params)` in one of the storefront's languages. */
+const translators = new Map<StorefrontLocale, StorefrontTranslate>();
+
+/** `t(key, params)` in one of the storefront's languages (built once per language: every lookup uses one). */
 export function storefrontTranslator(locale: StorefrontLocale): StorefrontTranslate {
-  return translatorFor(STOREFRONT_LOCALES[locale] as MessageTree, en, STOREFRONT_INTL_LOCALES[locale]);
+  let translate = translators.get(locale);
+  if (!translate) {
+    translate = translatorFor(STOREFRONT_LOCALES[locale] as MessageTree, en, STOREFRONT_INTL_LOCALES[locale]);
+    translators.set(locale, translate);
+  }
+  return translate;
 }
 
 export { en as STOREFRONT_REFERENCE };
