@@ -24,6 +24,7 @@ import { registerPendingShipments } from "~/services/register-shipments.server";
 import { stopTrackingAtProvider } from "~/services/stop-provider-tracking.server";
 import { writeFulfillmentEvent } from "~/services/write-fulfillment-event.server";
 import { sendCustomerEmail } from "~/services/send-customer-email.server";
+import { sendStaffDigest } from "~/services/staff-digest.server";
 import { refreshTransitStatistics } from "~/services/transit-statistics.server";
 import { LONGEST_RATE_LIMIT_WINDOW_MS, pruneRateLimitWindows } from "~/services/rate-limit.server";
 
@@ -189,6 +190,14 @@ export const sendCustomerEmailJob = defineJob({
   },
 });
 
+export const sendStaffDigestJob = defineJob({
+  type: JOB_TYPES.sendStaffDigest,
+  payload: shopIdPayload,
+  async run({ shopId }, { services }) {
+    return { result: (await sendStaffDigest(services, shopId)).result };
+  },
+});
+
 /** Finished jobs are kept a week: long enough to deduplicate Shopify's retries (48 h) and to look into problems. */
 export const JOB_RETENTION_MS = 7 * 24 * 60 * 60_000;
 
@@ -218,4 +227,5 @@ export const ALL_JOBS: ReadonlyArray<JobDefinition<never>> = [
   writeFulfillmentEventJob,
   refreshTransitStatisticsJob,
   sendCustomerEmailJob,
+  sendStaffDigestJob,
 ] as unknown as ReadonlyArray<JobDefinition<never>>;

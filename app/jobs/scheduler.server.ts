@@ -1,6 +1,7 @@
 import type { ServiceContext } from "~/services/context.server";
 import { queueSubscriptionRenewals } from "~/services/register-shipments.server";
 import { requeueOrphanedOutboxRows } from "~/services/milestones.server";
+import { DIGEST_LOCAL_HOUR, shopLocalTime } from "~/services/staff-digest.server";
 import { JOB_TYPES } from "./job-types";
 import { enqueueJob } from "./queue.server";
 
@@ -37,6 +38,17 @@ export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls
 
   // Customer e-mails and Shopify write-backs whose job went missing.
   await requeueOrphanedOutboxRows(ctx);
+
+  // The staff digest: once per shop-local day, from the morning on (lastDigestDate guards a second run).
+  const digestShops = await ctx.db.prisma.shopNotificationSettings.findMany({
+    where: { staffDigestEnabled: true, staffEmail: { not: null }, shop: { uninstalledAt: null } },
+    select: { shopId: true, lastDigestDate: true, shop: { select: { ianaTimezone: true } } },
+  });
+  for (const settings of digestShops) {
+    const local = shopLocalTime(now, settings.shop.ianaTimezone);
+    if (local.hour < DIGEST_LOCAL_HOUR || settings.lastDigestDate === local.date) continue;
+    await enqueueJob(ctx.db, now, JOB_TYPES.sendStaffDigest, { shopId: settings.shopId }, { shopId: settings.shopId, dedupeKey: `staff-digest:${settings.shopId}:${local.date}` });
+  }
 
   const hour = now.toISOString().slice(0, 13);
   await enqueueJob(ctx.db, now, JOB_TYPES.pruneJobs, {}, { dedupeKey: `prune:${hour}` });

@@ -15,6 +15,8 @@ export interface ServiceSettings {
   appUrl: string;
   /** Signs Shopify's webhooks and app proxy requests. */
   shopifyApiSecret: string;
+  /** The app's public client id: Shopify admin opens the embedded app at /apps/<it> (links in staff e-mails). */
+  shopifyApiKey: string;
   trackingMoreBaseUrl: string;
   tracktryBaseUrl: string;
   upsBaseUrls: { production: string; cie: string };
@@ -51,6 +53,7 @@ export function settingsFromConfig(config: AppConfig): ServiceSettings {
   return {
     appUrl: config.SHOPIFY_APP_URL,
     shopifyApiSecret: config.SHOPIFY_API_SECRET,
+    shopifyApiKey: config.SHOPIFY_API_KEY,
     trackingMoreBaseUrl: config.TRACKINGMORE_API_BASE_URL,
     tracktryBaseUrl: config.TRACKTRY_API_BASE_URL,
     upsBaseUrls: { production: config.UPS_API_BASE_URL, cie: config.UPS_CIE_API_BASE_URL },

@@ -186,6 +186,14 @@ export function attentionReasons(
   return reasons;
 }
 
+/** How many of a shop's shipments need attention (the index's "needs attention" filter), counted up to `cap`. */
+export async function countShipmentsNeedingAttention(ctx: ServiceContext, shopId: string, thresholds: AttentionThresholds, cap: number): Promise<number> {
+  const filters = filterSql(shopId, shipmentIndexQuerySchema.parse({ attention: true }), thresholds, null);
+  const [counted] = await ctx.db.prisma.$queryRaw<{ n: number | bigint }[]>`
+    SELECT COUNT(*) AS "n" FROM (SELECT 1 AS "one" FROM "Shipment" WHERE ${filters} LIMIT ${cap + 1}) AS "c"`;
+  return Number(counted?.n ?? 0);
+}
+
 // ── SQL ──────────────────────────────────────────────────────────────────────────────────────
 
 interface KeyRow {
@@ -387,6 +395,8 @@ export interface ShipmentDetail {
   };
   orders: { name: string | null; adminUrl: string | null }[];
   attention: AttentionReason[];
+  /** Customer e-mails (outbox rows) and Shopify fulfillment events of this shipment, newest first. */
+  emailLog: ShipmentEmailLogEntry[];
   events: {
     id: string;
     occurredAt: string;
@@ -398,8 +408,24 @@ export interface ShipmentDetail {
   }[];
 }
 
+export interface ShipmentEmailLogEntry {
+  id: string;
+  kind: "customer_email" | "shopify_update";
+  milestone: string;
+  /** Customer e-mail: queued | sending | sent | failed | skipped; Shopify update: queued | written | failed | skipped. */
+  state: string;
+  /** Why it was skipped or failed: a word the page translates (e-mails) or a sentence (Shopify updates). */
+  reason: string | null;
+  lastError: string | null;
+  attempts: number;
+  /** When it was sent or written, else when its state last changed. */
+  at: string;
+}
+
 /** The timeline shows at most this many events (newest first). */
 const MAX_EVENTS = 500;
+/** …and the e-mail log this many of each kind. */
+const MAX_LOG_ENTRIES = 100;
 
 /** One shipment of the shop, or null when the id is unknown or belongs to another shop. */
 export async function shipmentDetail(ctx: ServiceContext, shopId: string, shipmentId: string): Promise<ShipmentDetail | null> {
@@ -412,6 +438,14 @@ export async function shipmentDetail(ctx: ServiceContext, shopId: string, shipme
     },
   });
   if (!shipment) return null;
+  const [emails, shopifyUpdates] = await Promise.all([
+    ctx.db.prisma.customerNotification.findMany({ where: { shipmentId: shipment.id }, orderBy: { createdAt: "desc" }, take: MAX_LOG_ENTRIES }),
+    ctx.db.prisma.fulfillmentEventWrite.findMany({ where: { shipmentId: shipment.id }, orderBy: { createdAt: "desc" }, take: MAX_LOG_ENTRIES }),
+  ]);
+  const emailLog: ShipmentEmailLogEntry[] = [
+    ...emails.map((row) => ({ id: row.id, kind: "customer_email" as const, milestone: row.milestone, state: row.state, reason: row.reason, lastError: row.lastError, attempts: row.attempts, at: (row.sentAt ?? row.updatedAt).toISOString() })),
+    ...shopifyUpdates.map((row) => ({ id: row.id, kind: "shopify_update" as const, milestone: row.milestone, state: row.state, reason: row.reason, lastError: row.lastError, attempts: row.attempts, at: (row.writtenAt ?? row.updatedAt).toISOString() })),
+  ].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const now = ctx.clock.now();
   const iso = (value: Date | null) => value?.toISOString() ?? null;
   const orders = new Map<string, { name: string | null; adminUrl: string | null }>();
@@ -447,6 +481,7 @@ export async function shipmentDetail(ctx: ServiceContext, shopId: string, shipme
     },
     orders: [...orders.values()],
     attention: attentionReasons(shipment, attentionThresholds(now, shipment.shop)),
+    emailLog,
     events: shipment.events.map((event) => ({
       id: event.id,
       occurredAt: event.occurredAt.toISOString(),
