@@ -303,12 +303,13 @@ export function displayQuery(display: TrackingPageDisplayOptions): string {
     .join("&");
 }
 
-/** Where the script puts the Retry-After seconds (the block fills the same placeholder through Liquid's `t`). */
+/** Where the script puts the wait from Retry-After (the block fills the same placeholders through Liquid's `t`). */
 const RETRY_SECONDS_PLACEHOLDER = "%SECONDS%";
+const RETRY_MINUTES_PLACEHOLDER = "%MINUTES%";
 
 function statusLabelAttributes(labels: StorefrontChromeLabels): SafeHtml {
-  const { loading, loaded, failed, rate_limited, missing_fields } = labels.status;
+  const { loading, loaded, failed, rate_limited, rate_limited_minutes, missing_fields } = labels.status;
   return html` data-tl-loading="${loading}" data-tl-loaded="${loaded}" data-tl-failed="${failed}" data-tl-rate-limited="${fillLabel(rate_limited, {
     seconds: RETRY_SECONDS_PLACEHOLDER,
-  })}" data-tl-missing="${missing_fields}"`;
+  })}" data-tl-rate-limited-minutes="${fillLabel(rate_limited_minutes, { minutes: RETRY_MINUTES_PLACEHOLDER })}" data-tl-missing="${missing_fields}"`;
 }

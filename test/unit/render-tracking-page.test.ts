@@ -311,6 +311,7 @@ describe("the whole page (the proxy's Liquid response)", () => {
     expect(markup).toContain(`data-tl-endpoint="/apps/track/fragment"`);
     expect(markup).toContain(`data-tl-display="timeline=1&amp;carrier_link=1&amp;map_link=0&amp;number_lookup=1"`);
     expect(markup).toContain(`data-tl-rate-limited="Too many lookups. Please try again in %SECONDS% seconds."`);
+    expect(markup).toContain(`data-tl-rate-limited-minutes="Too many lookups. Please try again in %MINUTES% minutes."`);
   });
 
   it("is the form alone when there is nothing to show yet", () => {

@@ -29,7 +29,7 @@
         .then(function (response) {
           if (response.status === 429) {
             var seconds = parseInt(response.headers.get('Retry-After'), 10) || 60;
-            say(data.tlRateLimited.replace('%SECONDS%', seconds), true);
+            say(seconds < 120 ? data.tlRateLimited.replace('%SECONDS%', seconds) : data.tlRateLimitedMinutes.replace('%MINUTES%', Math.ceil(seconds / 60)), true);
             return;
           }
           if (response.status === 400) {
