@@ -280,6 +280,15 @@ describe(`privacy on ${testDialect()}`, () => {
     }
   });
 
+  it("charges an unknown order and a wrong e-mail the same, more than a lookup that finds the order", async () => {
+    const charged = async (client: string) =>
+      (await database.db.prisma.rateLimitWindow.findFirstOrThrow({ where: { key: { startsWith: "lookup:client:", endsWith: `:ip:${client}` } } })).count;
+    await lookupJson({ order: "1001", email: "someone-else@example.com" }, {}, { "X-Forwarded-For": "198.51.100.101" });
+    await lookupJson({ order: "9999", email: "someone-else@example.com" }, {}, { "X-Forwarded-For": "198.51.100.102" });
+    await lookupJson({ order: "1001", email: EMAIL_A1 }, {}, { "X-Forwarded-For": "198.51.100.103" });
+    expect([await charged("198.51.100.101"), await charged("198.51.100.102"), await charged("198.51.100.103")]).toEqual([4, 4, 1]);
+  });
+
   it("never resolves another shop's order, number or token", async () => {
     expect((await lookupJson({ order: "1001", email: "b-customer@example.net" })).status).toBe(404);
     expect((await lookupJson({ number: upsNumber(4) })).status).toBe(404);
