@@ -139,6 +139,9 @@ beforeAll(async () => {
     observation(upsNumber(1), "transit", [event(new Date(now - 2 * DAY), "transit", "Picked up"), event(new Date(now - DAY), "transit", HOSTILE)]),
   );
   await applyTrackingObservation(services, shopA.id, observation(upsNumber(3), "transit", [event(new Date(now - DAY), "transit", "Departed")]));
+  await order(SHOP_A, { id: "5004", name: "#1004", email: "long@example.org", customerId: "7004", numbers: [[upsNumber(5)]] });
+  const longJourney = Array.from({ length: 105 }, (_, i) => event(new Date(now - 3 * DAY + i * 60_000), "transit", `Scan ${i}`));
+  await applyTrackingObservation(services, shopA.id, observation(upsNumber(5), "transit", longJourney));
   await applyTrackingObservation(services, shopB.id, observation(upsNumber(4), "transit", [event(new Date(now - DAY), "transit", "Departed")]));
   await redactCustomer(services, { shop_domain: SHOP_A, customer: { id: "7003", email: "gone@example.org", phone: null }, orders_to_redact: ["5003"] });
 
@@ -225,6 +228,14 @@ describe(`lookups on ${testDialect()}`, () => {
     expect(body.shipments.map((s) => s.trackingNumber)).toEqual([upsNumber(1)]);
     expect(body.shipments[0]!.items).toEqual([]);
     expect(JSON.stringify(body)).not.toContain("1001");
+  });
+
+  it("shows the 100 newest events of a long journey, newest first", async () => {
+    const { body } = await lookupJson({ number: upsNumber(5) });
+    const descriptions = body.shipments[0]!.events.map((e) => e.description);
+    expect(descriptions).toHaveLength(100);
+    expect(descriptions[0]).toBe("Scan 104");
+    expect(descriptions[99]).toBe("Scan 5");
   });
 
   it("finds the order a signed link names", async () => {
