@@ -1,9 +1,12 @@
 import { boundary } from "@shopify/shopify-app-remix/server";
 import type { ActionFunctionArgs, LoaderFunctionArgs, HeadersFunction } from "@remix-run/node";
 import { Link as RemixLink, useFetcher, useLoaderData } from "@remix-run/react";
+import { useEffect } from "react";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { appContext } from "~/context.server";
+import { providerLabel } from "~/components/shipment-labels";
 import { useT } from "~/i18n/react";
+import type { loader as quotaLoader } from "./app.provider-quota";
 import { dismissChecklist, shopDashboard } from "~/services/dashboard.server";
 import { authenticate } from "~/shopify.server";
 
@@ -251,11 +254,52 @@ function SyncCard({ sync }: { sync: Dashboard["sync"] }) {
         </Text>
         <Text as="p">{t("dashboard.sync.lastSuccess", { at: at(sync.lastProviderSuccessAt) })}</Text>
         <Text as="p">{t("dashboard.sync.lastData", { at: at(sync.lastDataReceivedAt) })}</Text>
-        <Text as="p" tone="subdued">
-          {t("dashboard.sync.quota")}
-        </Text>
+        <ProviderQuotaList />
       </BlockStack>
     </Card>
+  );
+}
+
+/**
+ * Quota left per connected provider, asked for after the page has rendered (a provider call must
+ * not slow the dashboard; the server caches answers per account). A blocked account is left out:
+ * the banner at the top already says what to do.
+ */
+function ProviderQuotaList() {
+  const t = useT();
+  const fetcher = useFetcher<typeof quotaLoader>();
+  const { load } = fetcher;
+  useEffect(() => {
+    load("/app/provider-quota");
+  }, [load]);
+  if (!fetcher.data) {
+    return (
+      <Text as="p" tone="subdued">
+        {t("dashboard.sync.quotaLoading")}
+      </Text>
+    );
+  }
+  const shown = fetcher.data.quotas.filter((quota) => quota.state !== "blocked");
+  if (shown.length === 0) return null;
+  return (
+    <ul aria-label={t("dashboard.sync.quotaTitle")} style={{ listStyle: "none", margin: 0, padding: 0 }}>
+      {shown.map((quota) => {
+        const provider = providerLabel(quota.provider);
+        const text =
+          quota.state === "remaining"
+            ? t("dashboard.sync.quotaRemaining", { provider, count: quota.remaining })
+            : quota.state === "unavailable"
+              ? t(`dashboard.sync.quotaProblems.${quota.problem}`, { provider })
+              : t("dashboard.sync.quotaNotReported", { provider });
+        return (
+          <li key={quota.provider} data-provider={quota.provider}>
+            <Text as="span" tone={quota.state === "remaining" ? undefined : quota.state === "unavailable" ? "caution" : "subdued"}>
+              {text}
+            </Text>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 

@@ -1,11 +1,11 @@
-import type { HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { HeadersFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, Outlet, useLoaderData, useRouteError, type ShouldRevalidateFunction } from "@remix-run/react";
 import { NavMenu } from "@shopify/app-bridge-react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { config } from "~/config.server";
-import { resolveAdminLocale } from "~/i18n/catalogue";
+import { createTranslator, resolveAdminLocale } from "~/i18n/catalogue";
 import { I18nProvider } from "~/i18n/react";
 import { authenticate } from "~/shopify.server";
 
@@ -18,6 +18,10 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   // The API key is public (it is in every App Bridge URL); the secret never leaves the server.
   return { apiKey: config().SHOPIFY_API_KEY, locale };
 };
+
+// Every page needs a document title (screen readers announce it; axe's document-title rule). The
+// admin shows its own title bar, so the app's name is enough for the frame.
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: createTranslator(data?.locale)("common.appName") }];
 
 export default function App() {
   const { apiKey, locale } = useLoaderData<typeof loader>();

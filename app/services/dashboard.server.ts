@@ -1,6 +1,10 @@
+import { V2FamilyProvider, type RemainingQuota } from "~/adapters/trackingmore/v2-family-client.server";
 import { carrierByCode } from "~/domain/carriers/registry";
+import type { ProviderId } from "~/domain/tracking-observation";
 import { performanceByCarrier, type TransitStats } from "~/domain/delivery-performance";
 import type { Prisma } from "~/generated/prisma-sqlite/client";
+import { accountFromRow, buildTrackingProvider } from "./provider-accounts.server";
+import { problemFor, type ConnectionProblem } from "./provider-connection.server";
 import { attentionThresholds, type AttentionReason } from "./shipment-index.server";
 import { shopOverview, type ShopOverview } from "./overview.server";
 import type { ServiceContext } from "./context.server";
@@ -37,7 +41,7 @@ export interface CarrierPerformance extends TransitStats {
 export interface ShopDashboard extends ShopOverview {
   attention: AttentionCount[];
   performance: { windowDays: number; timeZone: string; carriers: CarrierPerformance[]; sampled: number; sampleLimited: boolean };
-  sync: { lastProviderSuccessAt: string | null; lastDataReceivedAt: string | null; quota: null };
+  sync: { lastProviderSuccessAt: string | null; lastDataReceivedAt: string | null };
   checklist: {
     visible: boolean;
     providerConnected: boolean;
@@ -66,7 +70,7 @@ export async function shopDashboard(ctx: ServiceContext, shopDomain: string): Pr
       ...overview,
       attention: [],
       performance: { windowDays: PERFORMANCE_WINDOW_DAYS, timeZone, carriers: [], sampled: 0, sampleLimited: false },
-      sync: { lastProviderSuccessAt: null, lastDataReceivedAt: null, quota: null },
+      sync: { lastProviderSuccessAt: null, lastDataReceivedAt: null },
       checklist: { visible: true, providerConnected: false, themeEditorUrl, dismissed: false },
     };
   }
@@ -133,8 +137,8 @@ export async function shopDashboard(ctx: ServiceContext, shopDomain: string): Pr
       sampled: history.length,
       sampleLimited: delivered.length >= PERFORMANCE_SAMPLE_LIMIT,
     },
-    // Quota: no provider adapter reports what is left without new API calls (docs/decisions/0013-dashboard-charts.md).
-    sync: { lastProviderSuccessAt: lastProviderSuccessAt?.toISOString() ?? null, lastDataReceivedAt: lastChecked?.lastCheckedAt?.toISOString() ?? null, quota: null },
+    // Quota left needs a provider call: `providerQuotas`, loaded by the page after it renders.
+    sync: { lastProviderSuccessAt: lastProviderSuccessAt?.toISOString() ?? null, lastDataReceivedAt: lastChecked?.lastCheckedAt?.toISOString() ?? null },
     checklist: { visible: !(providerConnected && dismissed), providerConnected, themeEditorUrl, dismissed },
   };
 }
@@ -151,5 +155,69 @@ function validTimeZone(zone: string | null | undefined): string {
     return zone;
   } catch {
     return "UTC";
+  }
+}
+
+/**
+ * Quota left at each connected provider, for the dashboard's fetcher (never in the page's own
+ * loader: a slow provider must not hold up the page). Only the v2 family (TrackingMore v2,
+ * Tracktry) has an account endpoint; TrackingMore v4 and UPS document none, so they say
+ * "not reported" without a call. A blocked account is not asked either: the page's banner already
+ * tells the merchant what to do. Answers are kept per provider account (shops sharing a key share
+ * it) for QUOTA_CACHE_MS, and one call serves everyone asking at once, so reloading the dashboard
+ * does not spend the account's 1 request/s that tracking needs.
+ */
+export type ProviderQuota =
+  | { provider: ProviderId; state: "remaining"; remaining: number }
+  | { provider: ProviderId; state: "not_reported" }
+  | { provider: ProviderId; state: "blocked" }
+  | { provider: ProviderId; state: "unavailable"; problem: ConnectionProblem };
+
+export const QUOTA_CACHE_MS = 5 * 60_000;
+/** Failures are kept for less time: a provider that was busy should get another chance soon. */
+export const QUOTA_FAILURE_CACHE_MS = 60_000;
+
+const quotaCache = new Map<string, { expiresAt: number; answer: Promise<ProviderQuota> }>();
+
+/** Empties the per-process quota cache (tests that reuse an account across cases). */
+export function forgetProviderQuotas(): void {
+  quotaCache.clear();
+}
+
+export async function providerQuotas(ctx: ServiceContext, shopDomain: string): Promise<ProviderQuota[]> {
+  const rows = await ctx.db.prisma.providerAccount.findMany({
+    where: { shop: { domain: shopDomain } },
+    orderBy: { provider: "asc" },
+  });
+  return Promise.all(
+    rows.map(async (row): Promise<ProviderQuota> => {
+      const provider = row.provider as ProviderId;
+      if (row.blockedReason) return { provider, state: "blocked" };
+      const reportsQuota = provider === "tracktry" || (provider === "trackingmore" && row.apiVersion === "v2");
+      if (!reportsQuota) return { provider, state: "not_reported" };
+      const key = `${provider}:${row.accountFingerprint}`;
+      const now = ctx.clock.now().getTime();
+      const cached = quotaCache.get(key);
+      if (cached && cached.expiresAt > now) return cached.answer;
+      const answer = askForQuota(ctx, row).then((result) => {
+        if (result.state === "unavailable") quotaCache.set(key, { expiresAt: now + QUOTA_FAILURE_CACHE_MS, answer });
+        return result;
+      });
+      quotaCache.set(key, { expiresAt: now + QUOTA_CACHE_MS, answer });
+      return answer;
+    }),
+  );
+}
+
+async function askForQuota(ctx: ServiceContext, row: Parameters<typeof accountFromRow>[1]): Promise<ProviderQuota> {
+  const provider = row.provider as ProviderId;
+  try {
+    const client = await buildTrackingProvider(ctx, accountFromRow(ctx, row));
+    const quota: RemainingQuota = client instanceof V2FamilyProvider ? await client.quota() : null;
+    return quota ? { provider, state: "remaining", remaining: quota.remaining } : { provider, state: "not_reported" };
+  } catch (error) {
+    const problem = problemFor(error);
+    ctx.log.warn({ provider, problem, error: error instanceof Error ? error.message : String(error) }, "provider quota not available");
+    return { provider, state: "unavailable", problem };
   }
 }

@@ -3,10 +3,11 @@ import type { TrackingEventInput, TrackingObservation } from "~/domain/tracking-
 import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
 import type { ServiceContext } from "~/services/context.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
-import { startBrowserHarness, type AdminSession, type BrowserHarness } from "../support/browser";
+import { expectNoSeriousAxeViolations, startBrowserHarness, type AdminSession, type BrowserHarness } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { createTestServices, storeOfflineSession } from "../support/services";
+import { startTrackingMoreSimulator, type TrackingMoreSimulator } from "../../simulators/trackingmore";
 
 /**
  * The home dashboard in real Chromium inside the admin stand-in: attention counts per reason
@@ -20,6 +21,7 @@ const DAY = 24 * 60 * 60_000;
 let database: TestDatabase;
 let services: ServiceContext;
 let harness: BrowserHarness;
+let trackingMore: TrackingMoreSimulator;
 let admin: AdminSession | undefined;
 
 function event(at: Date, status: TrackingEventInput["status"], description: string): TrackingEventInput {
@@ -33,7 +35,10 @@ function observation(trackingNumber: string, status: TrackingObservation["status
 beforeAll(async () => {
   database = await createTestDatabase();
   services = createTestServices(database.db);
-  const shop = await createShopWithTrackingMore(services, { domain: SHOP, apiKey: "tm-dashboard-key-abcdefgh" });
+  // TrackingMore v2: the API version that reports the quota left (GET /v2/trackings/getuserinfo).
+  trackingMore = await startTrackingMoreSimulator();
+  trackingMore.addAccount({ apiKey: "tm-dashboard-key-abcdefgh", credits: 4321 });
+  const shop = await createShopWithTrackingMore(services, { domain: SHOP, apiKey: "tm-dashboard-key-abcdefgh", apiVersion: "v2" });
   await storeOfflineSession(database.db, SHOP, "shpat_dashboard_token");
   const numbers = [701, 702, 703, 704].map((i) => upsNumber(i));
   for (const number of numbers) expect((await ingestFulfillment(services, SHOP, fulfillmentSnapshot({ numbers: [number], company: null }))).result).toBe("APPLIED");
@@ -45,7 +50,7 @@ beforeAll(async () => {
   await applyTrackingObservation(services, shop.id, observation(numbers[1]!, "delivered", [event(ago(9), "transit", "Picked up"), event(ago(5), "delivered", "Delivered")]));
   await applyTrackingObservation(services, shop.id, observation(numbers[2]!, "exception", [event(ago(1), "exception", "Damaged")]));
   await applyTrackingObservation(services, shop.id, observation(numbers[3]!, "undelivered", [event(ago(1), "undelivered", "No one home")]));
-  harness = await startBrowserHarness({ env: { DATABASE_URL: database.url } });
+  harness = await startBrowserHarness({ env: { DATABASE_URL: database.url, TRACKINGMORE_API_BASE_URL: trackingMore.url } });
 }, 120_000);
 
 afterEach(async () => {
@@ -55,6 +60,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await harness?.close();
+  await trackingMore?.close();
   await database?.dispose();
 });
 
@@ -76,9 +82,16 @@ describe("Dashboard in the admin", () => {
 
     await admin.app.getByRole("heading", { name: "Get started" }).waitFor();
     expect(await admin.app.getByRole("link", { name: "Open the theme editor" }).getAttribute("href")).toBe(`https://${SHOP}/admin/themes/current/editor?context=apps`);
+    // The quota left arrives after the page, from the provider, through the fetcher.
+    const quota = admin.app.getByRole("list", { name: "Quota left at your providers" });
+    await expect.poll(() => quota.locator('li[data-provider="trackingmore"]').innerText().catch(() => "")).toBe("TrackingMore: 4,321 trackings left this month");
+    expect(trackingMore.calls.filter((call) => call.path === "/v2/trackings/getuserinfo")).toHaveLength(1);
+    expect(admin.requests.find((request) => request.path.startsWith("/app/provider-quota"))?.status).toBe(200);
+
     // The status counts are still there.
     await admin.app.getByRole("heading", { name: "Shipments by status" }).waitFor();
     expect(admin.browserErrors).toEqual([]);
+    await expectNoSeriousAxeViolations(await admin.appFrame(), "the dashboard");
     await admin.screenshot("dashboard");
 
     // Hidden once dismissed (a provider is connected), and stays hidden.

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type {
   PollStrategy,
   RegistrationOutcome,
@@ -41,6 +42,20 @@ export const TRACKINGMORE_V2_PROFILE: V2FamilyProfile = {
   batchLimit: 40,
   listPageSize: 2000,
 };
+
+/**
+ * `GET /trackings/getuserinfo` ("Get account info"). The v2 docs list the endpoint without a body;
+ * the one public client reading it takes trackings left from `data.plan.remaining_order`. Anything
+ * else (missing, null, not a number) is read as "not reported" rather than an error: the figure is
+ * a courtesy on the dashboard, never a reason to stop tracking.
+ */
+const v2UserInfoSchema = z
+  .object({ plan: z.object({ remaining_order: z.union([z.number(), z.string(), z.null()]).optional() }).partial().nullish() })
+  .partial()
+  .nullish();
+
+/** Trackings the account may still create, or null when the provider does not say. */
+export type RemainingQuota = { remaining: number } | null;
 
 export class V2FamilyProvider implements TrackingProvider {
   readonly id: ProviderId;
@@ -144,6 +159,15 @@ export class V2FamilyProvider implements TrackingProvider {
    */
   async checkAccess(): Promise<void> {
     await this.#transport.send("all", this.#profile.rate, { method: "GET", path: "/carriers" });
+  }
+
+  /** What the account has left, from one free call; throws the usual typed errors (bad key, 429). */
+  async quota(): Promise<RemainingQuota> {
+    const response = await this.#transport.send("all", this.#profile.rate, { method: "GET", path: "/trackings/getuserinfo" });
+    const parsed = v2UserInfoSchema.safeParse(response.data);
+    const raw = parsed.success ? parsed.data?.plan?.remaining_order : null;
+    const remaining = typeof raw === "string" && /^\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
+    return typeof remaining === "number" && Number.isFinite(remaining) && remaining >= 0 ? { remaining: Math.floor(remaining) } : null;
   }
 
   async detectCarrier(trackingNumber: string): Promise<string[]> {
