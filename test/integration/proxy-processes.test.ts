@@ -75,6 +75,11 @@ describe(`app proxy across two web processes on ${testDialect()}`, () => {
     expect(page.headers.get("content-type")).toBe("application/liquid");
     expect(await page.text()).toContain(upsNumber(31));
 
+    // Shopify's Liquid processing adds a trailing slash to the page's form action: /apps/track/ → /proxy/.
+    const slashed = await fetch(appProxyUrl(webB.url, "/proxy/", { shop: SHOP, params: { number: upsNumber(31) } }), { headers: { "X-Forwarded-For": "192.0.2.62" } });
+    expect(slashed.status).toBe(200);
+    expect(await slashed.text()).toContain(upsNumber(31));
+
     const ping = await fetch(appProxyUrl(webA.url, "/proxy/ping", { shop: SHOP }));
     expect(await ping.json()).toEqual({ ok: true });
   });
