@@ -97,7 +97,8 @@ function lookupTranslation(tree: unknown, key: string): string | undefined {
 
 const HTML_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-function createEngine(getLocale: () => string): Liquid {
+/** liquidjs set up as Shopify's storefront renders our extension: its blocks and snippets, `t`, `{% schema %}`. */
+export function createStorefrontLiquid(getLocale: () => string): Liquid {
   const engine = new Liquid({ root: [join(EXTENSION_DIR, "blocks"), join(EXTENSION_DIR, "snippets")], extname: ".liquid", strictFilters: true });
   engine.registerTag("schema", SchemaTag);
   const translations = Object.fromEntries(
@@ -141,7 +142,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
   let customer: StorefrontCustomer | null = null;
   let settingsOverrides = { ...options.blockSettings };
   const proxied: ProxiedRequest[] = [];
-  const engine = createEngine(() => locale);
+  const engine = createStorefrontLiquid(() => locale);
   const blockSource = readFileSync(join(EXTENSION_DIR, "blocks/tracking-page.liquid"), "utf8");
   const schema = blockSchema(blockSource);
   const shopName = options.shop.replace(/\.myshopify\.com$/, "");

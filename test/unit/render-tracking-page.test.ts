@@ -14,6 +14,7 @@ import de from "../../extensions/tracking-page/locales/de.json";
 import en from "../../extensions/tracking-page/locales/en.default.json";
 import es from "../../extensions/tracking-page/locales/es.json";
 import fr from "../../extensions/tracking-page/locales/fr.json";
+import { createStorefrontLiquid } from "../support/storefront";
 
 const labels = storefrontChromeLabels("en");
 const HOSTILE = `<script>alert(1)</script><img src=x onerror="alert(2)">`;
@@ -357,4 +358,47 @@ describe("chrome labels", () => {
     expect(fillLabel(storefrontChromeLabels("fr").status.rate_limited, { seconds: 30 })).toBe("Trop de recherches. Veuillez réessayer dans 30 secondes.");
     expect(fillLabel("{{ a }} and {{ b }}", { a: 1 })).toBe("1 and {{ b }}");
   });
+});
+
+describe("the theme block and the server render the same page", () => {
+  const BLOCK_ID = "AbCdEf123";
+
+  /** Markup without the whitespace between tags (Liquid files are indented, the renderer's output is not). */
+  function normalized(markup: string): string {
+    return markup.replace(/>\s+</g, "><").replace(/\s+/g, " ").trim();
+  }
+
+  function rootAttributes(markup: string): Record<string, string> {
+    const root = /<div\s+class="tl-page"([^>]*)>/.exec(markup)![1]!;
+    return Object.fromEntries([...root.matchAll(/([\w-]+)(?:="([^"]*)")?/g)].map((match) => [match[1]!, match[2] ?? ""]));
+  }
+
+  const settingsCases = [
+    { show_timeline: true, show_carrier_link: true, show_map_link: true, allow_tracking_number_lookup: true },
+    { show_timeline: false, show_carrier_link: true, show_map_link: false, allow_tracking_number_lookup: false },
+  ];
+
+  for (const locale of ["en", "fr", "de", "es"] as const) {
+    for (const settings of settingsCases) {
+      it(`forms and script data agree (${locale}, ${JSON.stringify(settings)})`, async () => {
+        const liquid = createStorefrontLiquid(() => locale);
+        const block = { id: BLOCK_ID, settings: { accent_color: "#1f5fbf", ...settings }, shopify_attributes: "" };
+        const blockMarkup = await liquid.renderFile("tracking-page", { block, request: { locale: { iso_code: locale } }, customer: null });
+        const options = {
+          showTimeline: settings.show_timeline,
+          showCarrierLink: settings.show_carrier_link,
+          showMapLink: settings.show_map_link,
+          allowTrackingNumberLookup: settings.allow_tracking_number_lookup,
+        };
+        const labels = storefrontChromeLabels(locale);
+        const serverForm = renderLookupForm({ labels, options, locale, idPrefix: `tl-${BLOCK_ID}` });
+        const blockForm = /<div class="tl-lookup">[\s\S]*?<\/form>\s*<\/div>/.exec(blockMarkup)![0];
+        expect(normalized(blockForm)).toBe(normalized(serverForm));
+
+        const serverPage = renderTrackingPage({ labels, options, locale, result: null });
+        const { style: _style, ...blockRoot } = rootAttributes(blockMarkup);
+        expect(blockRoot).toEqual(rootAttributes(serverPage));
+      });
+    }
+  }
 });
