@@ -8,10 +8,10 @@
  * relative to `now` in the shop's zone. A carrier time without a zone was stored as its wall-clock
  * time read as UTC (see provider-dates), so it is shown as given: read in UTC, never shifted.
  */
-import { STOREFRONT_INTL_LOCALES, storefrontTranslator, type StorefrontTranslate } from "~/i18n/storefront";
+import { STOREFRONT_INTL_LOCALES, storefrontTranslator, type StorefrontMessageKey, type StorefrontTranslate } from "~/i18n/storefront";
 import { carrierByCode, trackingUrlFor } from "./carriers/registry";
 import type { DeliveryPrediction } from "./delivery-performance";
-import { RETURN_SUBSTATUSES, isShipmentStatus, type ShipmentStatus } from "./shipment-status";
+import { RETURN_SUBSTATUSES, SHIPMENT_SUBSTATUSES, isShipmentStatus, type ShipmentStatus } from "./shipment-status";
 import type {
   EstimatedDelivery,
   HeadlineKind,
@@ -324,7 +324,7 @@ function headline(kind: HeadlineKind, text: string, detail: string | null = null
   return { kind, text, detail, action };
 }
 
-/** The latest event that carries `substatus` (or satisfies `matches`), for when it happened. */
+/** The latest event that satisfies `matches`. */
 function latestEvent(chronological: readonly TrackingPageEventInput[], matches: (event: TrackingPageEventInput) => boolean): TrackingPageEventInput | undefined {
   for (let i = chronological.length - 1; i >= 0; i--) if (matches(chronological[i]!)) return chronological[i];
   return undefined;
@@ -358,7 +358,7 @@ function headlineFor(
       return headline("out_for_delivery", when && page.offset(when.day) === 0 ? t("headline.outForDeliveryToday") : t("headline.outForDelivery"));
     }
     case "undelivered": {
-      const details: Record<string, "detail.recipientNotHome" | "detail.businessClosed" | "detail.addressIssue"> = {
+      const details: Partial<Record<string, StorefrontMessageKey>> = {
         recipient_not_home: "detail.recipientNotHome",
         business_closed: "detail.businessClosed",
         address_issue: "detail.addressIssue",
@@ -382,20 +382,20 @@ function headlineFor(
 
 function arrivingHeadline(input: TrackingPageShipmentInput, estimate: EstimatedDelivery | null, page: PageCalendar): TrackingHeadline {
   const { t } = page;
-  const latestEvent = input.lastEventDescription;
-  if (!estimate) return headline("arriving", t("headline.onItsWay"), latestEvent);
+  const latestScan = input.lastEventDescription;
+  if (!estimate) return headline("arriving", t("headline.onItsWay"), latestScan);
   const lastDay = estimate.latest ?? estimate.earliest;
   if (estimate.source === "carrier" && lastDay < page.today) {
     return headline("arriving", t("headline.late"), t("headline.lateDetail", { day: page.dayPhrase(lastDay, { weekdayForPastWeek: true }) }));
   }
-  if (estimate.source === "prediction") return headline("arriving", t("headline.arrivingAround", { day: page.dayPhrase(estimate.expected) }), latestEvent);
-  if (estimate.latest) return headline("arriving", t("headline.arrivingBetween", { range: page.range(estimate.earliest, estimate.latest) }), latestEvent);
-  return headline("arriving", t("headline.arrivingOn", { day: page.dayPhrase(estimate.earliest) }), latestEvent);
+  if (estimate.source === "prediction") return headline("arriving", t("headline.arrivingAround", { day: page.dayPhrase(estimate.expected) }), latestScan);
+  if (estimate.latest) return headline("arriving", t("headline.arrivingBetween", { range: page.range(estimate.earliest, estimate.latest) }), latestScan);
+  return headline("arriving", t("headline.arrivingOn", { day: page.dayPhrase(estimate.earliest) }), latestScan);
 }
 
 function deliveredHeadline(input: TrackingPageShipmentInput, chronological: readonly TrackingPageEventInput[], page: PageCalendar): TrackingHeadline {
   const { t } = page;
-  const details: Record<string, "detail.leftAtDoor" | "detail.signedFor" | "detail.collectedByRecipient"> = {
+  const details: Partial<Record<string, StorefrontMessageKey>> = {
     left_at_door: "detail.leftAtDoor",
     signed_for: "detail.signedFor",
     collected_by_recipient: "detail.collectedByRecipient",
@@ -411,10 +411,10 @@ function deliveredHeadline(input: TrackingPageShipmentInput, chronological: read
   return headline("delivered", time ? t("headline.deliveredAt", { day, time }) : t("headline.deliveredOn", { day }), detail);
 }
 
-type ExceptionWording = { kind: HeadlineKind; text: Parameters<StorefrontTranslate>[0]; detail?: Parameters<StorefrontTranslate>[0]; action: Parameters<StorefrontTranslate>[0] };
+type ExceptionWording = { kind: HeadlineKind; text: StorefrontMessageKey; detail?: StorefrontMessageKey; action: StorefrontMessageKey };
 
-/** Every exception substatus, and what the customer can do about it. */
-const EXCEPTION_WORDING: Record<string, ExceptionWording> = {
+/** Every exception substatus (a new one fails the type check until it has words), and what the customer can do about it. */
+const EXCEPTION_WORDING: Readonly<Record<(typeof SHIPMENT_SUBSTATUSES)["exception"][number], ExceptionWording>> = {
   customs_hold: { kind: "exception", text: "headline.customsHold", action: "action.importCharges" },
   delayed: { kind: "exception", text: "headline.delayed", action: "action.noActionDelayed" },
   damaged_or_lost: { kind: "exception", text: "headline.damagedOrLost", detail: "detail.damagedOrLost", action: "action.contactShop" },
@@ -428,7 +428,7 @@ const EXCEPTION_WORDING: Record<string, ExceptionWording> = {
 };
 
 function exceptionHeadline(substatus: string | null, page: PageCalendar): TrackingHeadline {
-  const wording = EXCEPTION_WORDING[substatus ?? "other"] ?? EXCEPTION_WORDING.other!;
+  const wording = substatus && Object.hasOwn(EXCEPTION_WORDING, substatus) ? EXCEPTION_WORDING[substatus as keyof typeof EXCEPTION_WORDING] : EXCEPTION_WORDING.other;
   return headline(wording.kind, page.t(wording.text), wording.detail ? page.t(wording.detail) : null, page.t(wording.action));
 }
 
