@@ -194,7 +194,7 @@ async function orderMatchingContact(
 }
 
 /** "1001", "#1001" and " #1001 " name the same order; a custom format ("TL-1001") is taken as typed. */
-export function orderNameCandidates(typed: string): string[] {
+function orderNameCandidates(typed: string): string[] {
   const trimmed = typed.trim();
   const bare = trimmed.replace(/^#\s*/, "");
   return [...new Set([trimmed, `#${bare}`, bare].filter((name) => name.length > 0 && name !== "#"))];
