@@ -7,6 +7,7 @@ import { applyTrackingObservation } from "~/services/apply-tracking-update.serve
 import { redactCustomer } from "~/services/compliance.server";
 import type { ServiceContext } from "~/services/context.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
+import { stopTracking } from "~/services/shipment-actions.server";
 import { ensureShop } from "~/services/shops.server";
 import { trackingLinkToken } from "~/services/tracking-links.server";
 import { appProxyUrl, tamperedUrl, type AppProxySigning } from "../support/app-proxy";
@@ -236,6 +237,23 @@ describe(`lookups on ${testDialect()}`, () => {
     expect(descriptions).toHaveLength(100);
     expect(descriptions[0]).toBe("Scan 104");
     expect(descriptions[99]).toBe("Scan 5");
+  });
+
+  it("keeps showing a shipment the merchant stopped tracking, never one whose number left the order", async () => {
+    const shop = await database.db.prisma.shop.findUniqueOrThrow({ where: { domain: SHOP_A } });
+    const customer = { email: "stops@example.org", phone: null, firstName: null, shopifyCustomerId: "7005", locale: "en" };
+    const first = fulfillmentSnapshot({ shopifyOrderId: "5005", orderName: "#1005", numbers: [upsNumber(6), upsNumber(7)], customer, updatedAt: new Date("2026-11-20T10:00:00Z") });
+    await ingestFulfillment(services, SHOP_A, first);
+    await ingestFulfillment(services, SHOP_A, { ...first, tracking: first.tracking.slice(0, 1), updatedAt: new Date("2026-11-21T10:00:00Z") });
+    const kept = await database.db.prisma.shipment.findUniqueOrThrow({ where: { shopId_trackingNumber: { shopId: shop.id, trackingNumber: upsNumber(6) } } });
+    await stopTracking(services, shop.id, [kept.id]);
+
+    expect((await lookupJson({ number: upsNumber(6) })).status).toBe(200);
+    const removed = await database.db.prisma.shipment.findUniqueOrThrow({ where: { shopId_trackingNumber: { shopId: shop.id, trackingNumber: upsNumber(7) } } });
+    expect([removed.registrationState, removed.stopReason]).toEqual(["stopped", "tracking_number_removed"]);
+    expect((await lookupJson({ number: upsNumber(7) })).status).toBe(404);
+    const byOrder = await lookupJson({ order: "1005", email: "stops@example.org" });
+    expect(byOrder.body.shipments.map((s) => s.trackingNumber)).toEqual([upsNumber(6)]);
   });
 
   it("finds the order a signed link names", async () => {
