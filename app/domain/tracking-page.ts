@@ -89,34 +89,6 @@ export function buildTrackingPageShipment(input: TrackingPageShipmentInput, cont
 }
 
 /**
- * The page's input from a stored shipment (the columns of the same names), its order and items:
- * one mapping for every caller (proxy lookups, e-mails).
- */
-export function trackingPageInputOf(
-  shipment: Omit<TrackingPageShipmentInput, "orderCreatedAt" | "items" | "prediction">,
-  order: { createdAt: Date } | null,
-  items: readonly TrackingPageItem[],
-): TrackingPageShipmentInput {
-  return {
-    trackingNumber: shipment.trackingNumber,
-    status: shipment.status,
-    substatus: shipment.substatus,
-    carrierCode: shipment.carrierCode,
-    trackingCompany: shipment.trackingCompany,
-    trackingUrl: shipment.trackingUrl,
-    shippedAt: shipment.shippedAt,
-    deliveredAt: shipment.deliveredAt,
-    estimatedDeliveryAt: shipment.estimatedDeliveryAt,
-    estimatedDeliveryEndAt: shipment.estimatedDeliveryEndAt,
-    lastEventAt: shipment.lastEventAt,
-    lastEventDescription: shipment.lastEventDescription,
-    orderCreatedAt: order?.createdAt ?? null,
-    events: shipment.events,
-    items,
-  };
-}
-
-/**
  * Line items from a fulfillment's stored JSON ({ title, quantity, variantTitle, imageUrl, … }),
  * given as the column's text or already parsed. Anything malformed is skipped, and only https
  * images are kept: the page must not load mixed content or a `javascript:` URL from a stored value.

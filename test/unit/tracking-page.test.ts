@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SHIPMENT_SUBSTATUSES } from "~/domain/shipment-status";
 import type { DeliveryPrediction } from "~/domain/delivery-performance";
-import { buildTrackingPageShipment, trackingPageInputOf, trackingPageItemsFrom, type TrackingPageContext, type TrackingPageEventInput, type TrackingPageShipmentInput } from "~/domain/tracking-page";
+import { buildTrackingPageShipment, trackingPageItemsFrom, type TrackingPageContext, type TrackingPageEventInput, type TrackingPageShipmentInput } from "~/domain/tracking-page";
 import type { StorefrontLocale } from "~/domain/tracking-page-contract";
 import { catalogueProblems } from "~/i18n/catalogue";
 import { resolveStorefrontLocale, STOREFRONT_LOCALES, STOREFRONT_REFERENCE, type StorefrontCatalogue } from "~/i18n/storefront";
@@ -368,13 +368,6 @@ describe("estimated delivery", () => {
 });
 
 describe("timeline, carrier and items", () => {
-  it("maps a stored shipment, its order and items to the page's input", () => {
-    const { orderCreatedAt: _order, items: _items, prediction: _prediction, ...row } = shipment();
-    const items = [{ title: "Mug", variantTitle: null, quantity: 1, imageUrl: null }];
-    expect(trackingPageInputOf({ ...row, ...{ id: "not copied" } }, { createdAt: new Date("2026-11-20T09:30:00Z") }, items)).toEqual(shipment({ items, prediction: undefined }));
-    expect(trackingPageInputOf(row, null, []).orderCreatedAt).toBeNull();
-  });
-
   it("lists events newest first with city, region and country only", () => {
     const events = build({
       events: [...shipment().events, event("2026-11-24T06:00:00Z", "transit", "arrived_at_delivery_facility", { city: "Dresden", state: "Saxony", countryCode: "DE", description: "<b>Arrived</b>" })],
