@@ -1,4 +1,5 @@
 // `npm run bench`: every figure, each measured against its baseline in the same run.
+import { customerEmailBench } from "./customer-emails";
 import { registrationCalls } from "./registration-calls";
 import { shipmentsIndexLatency } from "./shipments-index";
 import { trackingLookupLatency } from "./tracking-lookup";
@@ -13,3 +14,4 @@ await upsWebhookAckLatency();
 await shipmentsIndexLatency();
 await trackingLookupLatency();
 trackingPageAssetsSize();
+await customerEmailBench();

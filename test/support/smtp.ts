@@ -20,6 +20,8 @@ export interface ReceivedEmail {
   raw: string;
   parsed: ParsedMail;
   messageId: string | null;
+  /** Date.now() when the server accepted it (benchmarks: webhook acknowledged → e-mail accepted). */
+  acceptedAtMs: number;
   header(name: string): string | null;
 }
 
@@ -83,6 +85,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
             callback(smtpFailure(failure));
             return;
           }
+          const acceptedAtMs = Date.now();
           const raw = Buffer.concat(chunks).toString("utf8");
           const parsed = await simpleParser(raw);
           messages.push({
@@ -91,6 +94,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
             raw,
             parsed,
             messageId: parsed.messageId ?? null,
+            acceptedAtMs,
             // The header as sent (unfolded): mailparser turns some headers (List-*) into structures.
             header(name) {
               const line = parsed.headerLines.find((header) => header.key === name.toLowerCase())?.line;
