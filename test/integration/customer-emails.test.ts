@@ -10,7 +10,8 @@ import { applyTrackingObservation } from "~/services/apply-tracking-update.serve
 import { collectCustomerData, redactCustomer } from "~/services/compliance.server";
 import type { ServiceContext } from "~/services/context.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
-import { saveNotificationSettings } from "~/services/notification-settings.server";
+import { loadNotificationSettings, saveNotificationSettings } from "~/services/notification-settings.server";
+import { ensureShop } from "~/services/shops.server";
 import { registerPendingShipments } from "~/services/register-shipments.server";
 import { verifyTrackingLinkToken } from "~/services/tracking-links.server";
 import { emailAddressHash, unsubscribeUrl } from "~/services/unsubscribe-links.server";
@@ -360,6 +361,49 @@ describe(`customer e-mails on ${testDialect()}`, () => {
     await smtp.waitForMessages(1);
     expect(smtp.messages).toHaveLength(1);
     expect((await notifications(parcel))[0]!.state).toBe("sent");
+  });
+
+  it("notification settings: defaults until saved, a bad value stores nothing and names the field", async () => {
+    const fresh = await ensureShop(services, "settings-shop.myshopify.com");
+    const defaults = await loadNotificationSettings(services, fresh.id);
+    expect(Object.fromEntries(Object.entries(defaults.milestones).map(([milestone, value]) => [milestone, value.enabled]))).toEqual({
+      shipped: false,
+      out_for_delivery: true,
+      delivered: true,
+      failed_attempt: true,
+      exception: true,
+      available_for_pickup: false,
+      new_delivery_date: false,
+    });
+    expect(defaults).toMatchObject({ maxEventAgeHours: 72, emailsPerMinute: 60, shopifyWriteBack: true, senderName: null });
+
+    const refused = await saveNotificationSettings(services, fresh.id, {
+      accentColor: "red",
+      logoUrl: "http://cdn.example.com/logo.png",
+      senderName: 'Shop <evil@example.com>',
+      milestones: { delivered: { subject: "Line one\nBcc: someone@example.com" } },
+      emailsPerMinute: 0,
+    });
+    expect(refused.ok).toBe(false);
+    expect(refused.ok ? [] : refused.errors.map((error) => error.field).sort()).toEqual(["accentColor", "emailsPerMinute", "logoUrl", "milestones.delivered.subject", "senderName"]);
+    expect(await database.db.prisma.shopNotificationSettings.count({ where: { shopId: fresh.id } })).toBe(0);
+    expect((await saveNotificationSettings(services, fresh.id, { milestones: { teleported: { enabled: true } } })).ok).toBe(false);
+
+    const saved = await saveNotificationSettings(services, fresh.id, {
+      senderName: "Sample Shop",
+      accentColor: "#FFD400",
+      logoUrl: "https://cdn.example.com/logo.png",
+      replyTo: "help@shop.example",
+      milestones: { shipped: { enabled: true, subject: "On its way, {first_name}!" } },
+    });
+    expect(saved.ok).toBe(true);
+    const loaded = await loadNotificationSettings(services, fresh.id);
+    expect(loaded.milestones.shipped).toEqual({ enabled: true, subject: "On its way, {first_name}!", intro: null });
+    expect(loaded.milestones.delivered.enabled).toBe(true);
+    expect(loaded).toMatchObject({ senderName: "Sample Shop", accentColor: "#FFD400", replyTo: "help@shop.example" });
+    // Clearing a text brings back the default.
+    await saveNotificationSettings(services, fresh.id, { milestones: { shipped: { subject: "" } } });
+    expect((await loadNotificationSettings(services, fresh.id)).milestones.shipped).toEqual({ enabled: true, subject: null, intro: null });
   });
 
   it("customers/redact forgets the customer's unsubscribe records; customers/data_request lists the e-mails sent", async () => {

@@ -3,6 +3,9 @@ import { catalogueProblems, type MessageTree } from "~/i18n/catalogue";
 import { CUSTOMER_EMAIL_LOCALES, CUSTOMER_EMAIL_REFERENCE } from "~/email/catalogue";
 import { buttonTextColor, fillPlaceholders, renderCustomerEmail, SAMPLE_EMAIL_INPUT, type CustomerEmailInput } from "~/email/customer-email";
 import { MILESTONES } from "~/domain/notification-milestones";
+import { renderUnsubscribePage } from "~/email/unsubscribe-page";
+import { trackingPageUrl } from "~/services/tracking-links.server";
+import { emailAddressHash, unsubscribeToken, unsubscribeUrl, verifyUnsubscribeToken } from "~/services/unsubscribe-links.server";
 
 function input(overrides: Partial<CustomerEmailInput> = {}): CustomerEmailInput {
   return { ...SAMPLE_EMAIL_INPUT, ...overrides };
@@ -100,5 +103,62 @@ describe("renderCustomerEmail", () => {
   it("fills only known placeholders and tidies the gap an empty one leaves", () => {
     const params = { first_name: "", order_name: "#7", shop_name: "Shop", tracking_number: "X1" };
     expect(fillPlaceholders("Hi {first_name}, order {order_name} {other}!", params)).toBe("Hi, order #7 {other}!");
+  });
+});
+
+describe("unsubscribe links", () => {
+  const secret = "unit-secret";
+  const shop = "shop-a.myshopify.com";
+
+  it("name one order and the address's hash, for one shop only, and carry no address", () => {
+    const token = unsubscribeToken(secret, shop, "order_123", "Ada@Example.com");
+    expect(token).not.toMatch(/ada|example/i);
+    expect(verifyUnsubscribeToken(secret, shop, token)).toEqual({ orderId: "order_123", addressHash: emailAddressHash("ada@example.com") });
+    expect(verifyUnsubscribeToken(secret, "shop-b.myshopify.com", token)).toBeNull();
+    expect(verifyUnsubscribeToken("other-secret", shop, token)).toBeNull();
+  });
+
+  it("refuse any change to the order, the address hash or the signature, and anything not ours", () => {
+    const token = unsubscribeToken(secret, shop, "order_123", "ada@example.com");
+    const [version, order, hash, mac] = token.split(".");
+    const otherOrder = Buffer.from("order_124").toString("base64url");
+    const otherHash = Buffer.from(emailAddressHash("eve@example.com"), "hex").toString("base64url");
+    for (const forged of [
+      [version, otherOrder, hash, mac].join("."),
+      [version, order, otherHash, mac].join("."),
+      [version, order, hash, `${mac!.slice(0, -2)}AA`].join("."),
+      ["t1", order, hash, mac].join("."),
+      `${token}.extra`,
+      "",
+      "x".repeat(500),
+    ]) {
+      expect(verifyUnsubscribeToken(secret, shop, forged)).toBeNull();
+    }
+  });
+
+  it("cannot stand in for a tracking link (each has its own key)", () => {
+    const tracking = new URL(trackingPageUrl(secret, shop, "order_123")).searchParams.get("token")!;
+    expect(verifyUnsubscribeToken(secret, shop, tracking)).toBeNull();
+  });
+
+  it("point at the app's unsubscribe page", () => {
+    expect(unsubscribeUrl("https://app.example.com", secret, shop, "order_123", "a@b.example")).toMatch(/^https:\/\/app\.example\.com\/email\/unsubscribe\/u1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+});
+
+describe("unsubscribe page", () => {
+  it("asks with a form (nothing happens on opening it), in the order's language, escaping the order name", () => {
+    const html = renderUnsubscribePage({ kind: "confirm", orderName: "<b>#1001</b>", formAction: "/email/unsubscribe/abc" }, "de-AT");
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain('<form method="post" action="/email/unsubscribe/abc">');
+    expect(html).toContain('name="everyOrder"');
+    expect(html).toContain("&lt;b&gt;#1001&lt;/b&gt;");
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it("confirms for the order or for every order, and says when a link is not valid", () => {
+    expect(renderUnsubscribePage({ kind: "done", orderName: "#7", everyOrder: false }, "en")).toContain("for order #7");
+    expect(renderUnsubscribePage({ kind: "done", orderName: "#7", everyOrder: true }, "fr")).toContain("de cette boutique");
+    expect(renderUnsubscribePage({ kind: "not_found" }, null)).toContain("This link is not valid any more.");
   });
 });
