@@ -190,6 +190,7 @@ afterEach(async () => {
   context = undefined;
   storefront.logOut();
   storefront.setBlockSettings({});
+  storefront.setLocale("en");
 });
 
 afterAll(async () => {
@@ -364,6 +365,20 @@ describe("the tracking page block on a storefront", () => {
     expect(await page.locator(".tl-order__name").count()).toBe(0);
     expect(await page.locator(".tl-items").count()).toBe(0);
     await screenshot(page, "tracking-page-by-number-phone");
+  });
+
+  it("speaks the storefront's language, in the block and in the app's answer", async () => {
+    storefront.setLocale("fr");
+    const { page, browserErrors } = await openStorefront({ viewport: PHONE_VIEWPORT });
+    await page.getByLabel("Numéro de commande").fill(ORDERS.inTransit);
+    await page.getByLabel("Adresse e-mail").fill(EMAIL);
+    await submitAndWait(page, page.getByRole("form", { name: "Retrouver votre commande" }).getByRole("button", { name: "Suivre" }));
+    expect(await page.getByRole("status").innerText()).toBe("Informations de suivi mises à jour.");
+    expect(await page.locator(".tl-result").getAttribute("lang")).toBe("fr");
+    expect(await page.locator(".tl-order__name").innerText()).toBe(`Commande ${ORDERS.inTransit}`);
+    expect(await page.locator(".tl-step__label").first().innerText()).not.toBe("Ordered");
+    await screenshot(page, "tracking-page-in-transit-french-phone");
+    expect(browserErrors).toEqual([]);
   });
 
   it("follows the merchant's block settings: no timeline, no carrier link, no lookup by number", async () => {
