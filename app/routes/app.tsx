@@ -33,6 +33,7 @@ export default function App() {
             Overview
           </Link>
           <Link to="/app/shipments">Shipments</Link>
+          <Link to="/app/notifications">Notifications</Link>
           <Link to="/app/settings">Settings</Link>
         </NavMenu>
         <Outlet />
