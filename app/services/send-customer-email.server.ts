@@ -85,10 +85,7 @@ export async function sendCustomerEmail(
   if (!isMilestone(row.milestone)) return skip("disabled");
   const milestone: Milestone = row.milestone;
   if (await isSuppressed(ctx, shop.id, order.id, order.email)) return skip("unsubscribed");
-  const sent = await prisma.customerNotification.findMany({
-    where: { shipmentId: row.shipmentId, state: "sent", id: { not: row.id } },
-    select: { milestone: true, occurredAt: true },
-  });
+  const sent = shipment.customerNotifications.filter((other) => other.id !== row.id);
   const decision = sendTimeDecision({
     milestone,
     occurredAt: row.occurredAt,
@@ -162,6 +159,7 @@ async function loadSendContext(ctx: ServiceContext, shipmentId: string) {
     where: { id: shipmentId },
     include: {
       shop: { select: { id: true, domain: true, ianaTimezone: true, uninstalledAt: true } },
+      customerNotifications: { where: { state: "sent" }, select: { id: true, milestone: true, occurredAt: true } },
       events: {
         orderBy: { occurredAt: "desc" },
         take: MAX_EVENTS_IN_EMAIL,
