@@ -1,19 +1,7 @@
-import type { ShipmentStatus } from "~/domain/shipment-status";
 import type { ProviderId } from "~/domain/tracking-observation";
+import type { MessageKey, Translate } from "~/i18n/catalogue";
 
-/** How the admin pages name and colour statuses and providers (the shipments list and a shipment's page alike). */
-export const STATUS_LABELS: Readonly<Record<ShipmentStatus, string>> = {
-  pending: "Pending",
-  notfound: "Not found",
-  inforeceived: "Info received",
-  transit: "In transit",
-  pickup: "Out for delivery",
-  undelivered: "Failed attempt",
-  delivered: "Delivered",
-  exception: "Exception",
-  expired: "Expired",
-};
-
+/** How the admin pages colour statuses and name providers (the shipments list and a shipment's page alike). */
 export const STATUS_TONE: Readonly<Record<string, "success" | "critical" | "warning" | "info" | "attention" | undefined>> = {
   delivered: "success",
   exception: "critical",
@@ -23,11 +11,14 @@ export const STATUS_TONE: Readonly<Record<string, "success" | "critical" | "warn
   expired: "attention",
 };
 
+/** Product names, the same in every language. */
 export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = { trackingmore: "TrackingMore", tracktry: "Tracktry", ups: "UPS Track Alert" };
 
-/** A stored value in words; a value the page does not know is shown as stored. */
-export function statusLabel(status: string): string {
-  return (STATUS_LABELS as Record<string, string>)[status] ?? status;
+/** A stored status in the merchant's words; a value the catalogue does not know is shown as stored. */
+export function statusLabel(t: Translate, status: string): string {
+  const key = `status.${status}`;
+  const label = t(key as MessageKey);
+  return label === key ? status : label;
 }
 
 export function providerLabel(provider: string): string {

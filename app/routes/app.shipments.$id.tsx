@@ -4,12 +4,14 @@ import { useFetcher, useLoaderData } from "@remix-run/react";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, Layout, Link, Page, Select, Text } from "@shopify/polaris";
 import { useEffect, useState, type ReactNode } from "react";
 import { z } from "zod";
+import { formatEstimate } from "~/components/dates";
 import { providerLabel, STATUS_TONE, statusLabel } from "~/components/shipment-labels";
 import { CARRIERS } from "~/domain/carriers/registry";
-import type { ShipmentSubstatus } from "~/domain/shipment-status";
 import { appContext } from "~/context.server";
+import type { MessageKey } from "~/i18n/catalogue";
+import { useT } from "~/i18n/react";
 import { changeCarrier, refreshShipments, resumeTracking, stopTracking } from "~/services/shipment-actions.server";
-import { shipmentDetail, shopIdForDomain, type AttentionReason } from "~/services/shipment-index.server";
+import { shipmentDetail, shopIdForDomain } from "~/services/shipment-index.server";
 import { authenticate } from "~/shopify.server";
 
 const idSchema = z.string().min(1).max(64);
@@ -59,112 +61,44 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
   }
 };
 
-/** Every string of this page, in one place for the string catalogue. */
-const STRINGS = {
-  back: "Shipments",
-  actions: { refresh: "Refresh now", stop: "Stop tracking", resume: "Resume tracking", changeCarrier: "Change carrier", save: "Save carrier" },
-  sections: { status: "Status", order: "Order", carrier: "Carrier and provider", timeline: "Carrier events", registration: "Tracking with the provider" },
-  fields: {
-    status: "Status",
-    substatus: "Detail",
-    rawStatus: "Provider's status",
-    estimatedDelivery: "Estimated delivery",
-    delivered: "Delivered",
-    lastChecked: "Last heard from the provider",
-    carrier: "Carrier",
-    carrierSource: "Carrier from",
-    trackingCompany: "Shopify tracking company",
-    provider: "Provider",
-    trackingPage: "Carrier's tracking page",
-    state: "State",
-    error: "Error",
-    registeredAt: "Registered",
-    subscriptionExpiresAt: "Subscription renews before",
-    stoppedAt: "Stopped",
-    stopReason: "Why it stopped",
-    attempts: "Attempts",
-  },
-  none: "—",
-  substatuses: {
-    no_information: "No information from the carrier yet",
-    label_created: "Label created",
-    manifest_voided: "Label cancelled",
-    in_transit: "In transit",
-    arrived_at_hub: "Arrived at a hub",
-    arrived_at_delivery_facility: "At the local delivery facility",
-    arrived_in_destination_country: "Arrived in the destination country",
-    customs_cleared: "Cleared customs",
-    dispatched: "Dispatched",
-    departed: "Departed a facility",
-    out_for_delivery: "Out for delivery",
-    ready_for_collection: "Ready for collection",
-    delivery_being_arranged: "Delivery being arranged",
-    address_issue: "Address problem",
-    recipient_not_home: "Recipient not at home",
-    business_closed: "Business closed",
-    other: "Other",
-    delivered: "Delivered",
-    collected_by_recipient: "Collected by the recipient",
-    signed_for: "Signed for",
-    left_at_door: "Left at the door",
-    unclaimed: "Not collected",
-    customs_hold: "Held by customs",
-    damaged_or_lost: "Damaged or lost",
-    cancelled: "Cancelled",
-    refused: "Refused by the recipient",
-    returned_to_sender: "Returned to sender",
-    returning_to_sender: "On its way back to the sender",
-    delayed: "Delayed",
-    no_updates: "No updates for too long",
-  } satisfies Record<ShipmentSubstatus, string>,
-  noOrder: "No order linked",
-  openOrder: (name: string | null) => `Open order ${name ?? ""} in Shopify admin`.replace("  ", " "),
-  noEvents: "No carrier events yet.",
-  unknownCarrier: "Unknown",
-  chooseCarrier: "Choose the carrier",
-  done: {
-    refresh: "Refresh queued",
-    stop: "Tracking stopped",
-    resume: "Tracking resumed",
-    change_carrier: "Carrier saved; the number is registered again with it",
-  } as Record<string, string>,
-  nothingChanged: "Nothing to change",
-  failed: "That did not work. Reload the page and try again.",
-  registrationStates: { pending: "Waiting to register", registering: "Registering", registered: "Registered", failed: "Registration failed", stopped: "Stopped" } as Record<string, string>,
-  carrierSources: { shopify: "Shopify's tracking company", detected: "Detected from the number", provider: "Detected by the provider", merchant: "Chosen by you" } as Record<string, string>,
-  attention: {
-    exception: "Exception",
-    failed_attempt: "Failed attempt",
-    stuck: "No carrier update for a while",
-    pending_too_long: "Pending too long",
-    registration_failed: "Registration failed",
-  } satisfies Record<AttentionReason, string>,
-};
+type DetailT = ReturnType<typeof useT>;
 
-
-/** A substatus in words; one the page does not know yet is shown as the provider-neutral code. */
-function substatusLabel(substatus: string | null): string | null {
+/** A substatus in words; one the catalogue does not know yet is shown as the provider-neutral code. */
+function substatusLabel(t: DetailT, substatus: string | null): string | null {
   if (!substatus) return substatus;
-  return (STRINGS.substatuses as Record<string, string>)[substatus] ?? substatus;
+  const label = t(`substatus.${substatus}` as MessageKey);
+  return label === `substatus.${substatus}` ? substatus : label;
 }
 
-function formatDateTime(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : STRINGS.none;
+/** A stored value in words from a catalogue group, or the value itself when the group has no entry for it. */
+function labelOr(t: DetailT, group: "registrationStates" | "carrierSources", value: string): string {
+  const key = `${group}.${value}`;
+  const label = t(key as MessageKey);
+  return label === key ? value : label;
 }
 
+function formatDateTime(t: DetailT, iso: string | null): string {
+  return iso ? new Date(iso).toLocaleString(t.locale, { dateStyle: "medium", timeStyle: "short" }) : t("shipment.none");
+}
+
+/** One term and its value; each in its own list so the cards can lay fields out freely (dt/dd need a dl). */
 function Field({ label, value }: { label: string; value: ReactNode }) {
+  const t = useT();
   return (
-    <BlockStack gap="050">
-      <Text as="dt" tone="subdued" variant="bodySm">
-        {label}
-      </Text>
-      <Text as="dd">{value ?? STRINGS.none}</Text>
-    </BlockStack>
+    <dl style={{ margin: 0 }}>
+      <BlockStack gap="050">
+        <Text as="dt" tone="subdued" variant="bodySm">
+          {label}
+        </Text>
+        <Text as="dd">{value ?? t("shipment.none")}</Text>
+      </BlockStack>
+    </dl>
   );
 }
 
 export default function ShipmentDetailPage() {
   const shipment = useLoaderData<typeof loader>();
+  const t = useT();
   const fetcher = useFetcher<typeof action>();
   const [carrierCode, setCarrierCode] = useState(shipment.carrierCode ?? "");
   const busy = fetcher.state !== "idle";
@@ -172,34 +106,34 @@ export default function ShipmentDetailPage() {
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data) return;
     const data = fetcher.data;
-    const message = data.ok ? (data.affected > 0 ? STRINGS.done[data.intent] : STRINGS.nothingChanged) : STRINGS.failed;
-    showToast(message ?? STRINGS.failed, !data.ok);
-  }, [fetcher.state, fetcher.data]);
+    const message = data.ok ? (data.affected > 0 ? t(`shipment.done.${data.intent as "refresh" | "stop" | "resume" | "change_carrier"}`) : t("shipment.nothingChanged")) : t("shipment.failed");
+    showToast(message, !data.ok);
+  }, [fetcher.state, fetcher.data, t]);
 
   const submit = (data: Record<string, string>) => fetcher.submit(data, { method: "post" });
   const stopped = shipment.registration.state === "stopped";
 
   return (
     <Page
-      backAction={{ content: STRINGS.back, url: "/app/shipments" }}
+      backAction={{ content: t("shipment.back"), url: "/app/shipments" }}
       title={shipment.trackingNumber}
-      titleMetadata={<Badge tone={STATUS_TONE[shipment.status]}>{statusLabel(shipment.status)}</Badge>}
-      primaryAction={{ content: STRINGS.actions.refresh, onAction: () => submit({ intent: "refresh" }), disabled: busy || stopped }}
+      titleMetadata={<Badge tone={STATUS_TONE[shipment.status]}>{statusLabel(t, shipment.status)}</Badge>}
+      primaryAction={{ content: t("shipment.actions.refresh"), onAction: () => submit({ intent: "refresh" }), disabled: busy || stopped }}
       secondaryActions={[
         stopped
-          ? { content: STRINGS.actions.resume, onAction: () => submit({ intent: "resume" }), disabled: busy }
-          : { content: STRINGS.actions.stop, destructive: true, onAction: () => submit({ intent: "stop" }), disabled: busy },
+          ? { content: t("shipment.actions.resume"), onAction: () => submit({ intent: "resume" }), disabled: busy }
+          : { content: t("shipment.actions.stop"), destructive: true, onAction: () => submit({ intent: "stop" }), disabled: busy },
       ]}
     >
       <Layout>
         {fetcher.data && !fetcher.data.ok ? (
           <Layout.Section>
-            <Banner tone="critical">{STRINGS.failed}</Banner>
+            <Banner tone="critical">{t("shipment.failed")}</Banner>
           </Layout.Section>
         ) : null}
         {shipment.attention.length > 0 ? (
           <Layout.Section>
-            <Banner tone="warning" title={shipment.attention.map((reason) => STRINGS.attention[reason]).join(" · ")}>
+            <Banner tone="warning" title={shipment.attention.map((reason) => t(`attention.${reason}`)).join(" · ")}>
               {shipment.registration.error ? <p>{shipment.registration.error}</p> : null}
             </Banner>
           </Layout.Section>
@@ -209,26 +143,29 @@ export default function ShipmentDetailPage() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
-                  {STRINGS.sections.status}
+                  {t("shipment.sections.status")}
                 </Text>
                 <InlineGrid columns={{ xs: 1, md: 3 }} gap="400">
-                  <Field label={STRINGS.fields.status} value={statusLabel(shipment.status)} />
-                  <Field label={STRINGS.fields.substatus} value={substatusLabel(shipment.substatus)} />
-                  <Field label={STRINGS.fields.rawStatus} value={shipment.rawStatus} />
-                  <Field label={STRINGS.fields.estimatedDelivery} value={formatDateTime(shipment.estimatedDeliveryAt)} />
-                  <Field label={STRINGS.fields.delivered} value={formatDateTime(shipment.deliveredAt)} />
-                  <Field label={STRINGS.fields.lastChecked} value={formatDateTime(shipment.lastCheckedAt)} />
+                  <Field label={t("shipment.fields.status")} value={statusLabel(t, shipment.status)} />
+                  <Field label={t("shipment.fields.substatus")} value={substatusLabel(t, shipment.substatus)} />
+                  <Field label={t("shipment.fields.rawStatus")} value={shipment.rawStatus} />
+                  <Field
+                    label={t("shipment.fields.estimatedDelivery")}
+                    value={shipment.estimatedDeliveryAt ? formatEstimate(t.locale, shipment.estimatedDeliveryAt, shipment.estimatedDeliveryEndAt) : null}
+                  />
+                  <Field label={t("shipment.fields.delivered")} value={formatDateTime(t, shipment.deliveredAt)} />
+                  <Field label={t("shipment.fields.lastChecked")} value={formatDateTime(t, shipment.lastCheckedAt)} />
                 </InlineGrid>
               </BlockStack>
             </Card>
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
-                  {STRINGS.sections.timeline}
+                  {t("shipment.sections.timeline")}
                 </Text>
                 {shipment.events.length === 0 ? (
                   <Text as="p" tone="subdued">
-                    {STRINGS.noEvents}
+                    {t("shipment.noEvents")}
                   </Text>
                 ) : (
                   <BlockStack as="ol" gap="300">
@@ -239,14 +176,14 @@ export default function ShipmentDetailPage() {
                             <Text as="span" fontWeight="semibold">
                               {event.description}
                             </Text>
-                            {event.status ? <Badge tone={STATUS_TONE[event.status]}>{statusLabel(event.status)}</Badge> : null}
+                            {event.status ? <Badge tone={STATUS_TONE[event.status]}>{statusLabel(t, event.status)}</Badge> : null}
                           </InlineStack>
                           <Text as="span" tone="subdued" variant="bodySm">
-                            {[formatDateTime(event.occurredAt), event.location].filter(Boolean).join(" · ")}
+                            {[formatDateTime(t, event.occurredAt), event.location].filter(Boolean).join(" · ")}
                           </Text>
                           {event.rawStatus ? (
                             <Text as="span" tone="subdued" variant="bodySm">
-                              {STRINGS.fields.rawStatus}: {event.rawStatus}
+                              {t("shipment.fields.rawStatusLine", { status: event.rawStatus })}
                             </Text>
                           ) : null}
                         </BlockStack>
@@ -263,15 +200,15 @@ export default function ShipmentDetailPage() {
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">
-                  {STRINGS.sections.order}
+                  {t("shipment.sections.order")}
                 </Text>
                 {shipment.orders.length === 0 ? (
-                  <Text as="p">{STRINGS.noOrder}</Text>
+                  <Text as="p">{t("shipment.noOrder")}</Text>
                 ) : (
                   shipment.orders.map((order) =>
                     order.adminUrl ? (
                       <Link key={order.adminUrl} url={order.adminUrl} target="_top">
-                        {STRINGS.openOrder(order.name)}
+                        {t("shipment.openOrder", { name: order.name ?? "" }).replace("  ", " ")}
                       </Link>
                     ) : (
                       <Text as="p" key={order.name ?? "order"}>
@@ -285,30 +222,30 @@ export default function ShipmentDetailPage() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
-                  {STRINGS.sections.carrier}
+                  {t("shipment.sections.carrier")}
                 </Text>
-                <Field label={STRINGS.fields.carrier} value={shipment.carrierName ?? STRINGS.unknownCarrier} />
-                <Field label={STRINGS.fields.carrierSource} value={shipment.carrierSource ? (STRINGS.carrierSources[shipment.carrierSource] ?? shipment.carrierSource) : null} />
-                <Field label={STRINGS.fields.trackingCompany} value={shipment.trackingCompany} />
-                <Field label={STRINGS.fields.provider} value={providerLabel(shipment.provider)} />
+                <Field label={t("shipment.fields.carrier")} value={shipment.carrierName ?? t("shipment.unknownCarrier")} />
+                <Field label={t("shipment.fields.carrierSource")} value={shipment.carrierSource ? labelOr(t, "carrierSources", shipment.carrierSource) : null} />
+                <Field label={t("shipment.fields.trackingCompany")} value={shipment.trackingCompany} />
+                <Field label={t("shipment.fields.provider")} value={providerLabel(shipment.provider)} />
                 {shipment.trackingUrl ? (
                   <Link url={shipment.trackingUrl} target="_blank">
-                    {STRINGS.fields.trackingPage}
+                    {t("shipment.fields.trackingPage")}
                   </Link>
                 ) : null}
                 <fetcher.Form method="post">
                   <input type="hidden" name="intent" value="change_carrier" />
                   <BlockStack gap="200">
                     <Select
-                      label={STRINGS.actions.changeCarrier}
+                      label={t("shipment.actions.changeCarrier")}
                       name="carrierCode"
-                      options={[{ label: STRINGS.chooseCarrier, value: "", disabled: true }, ...CARRIERS.map((carrier) => ({ label: carrier.name, value: carrier.code }))]}
+                      options={[{ label: t("shipment.chooseCarrier"), value: "", disabled: true }, ...CARRIERS.map((carrier) => ({ label: carrier.name, value: carrier.code }))]}
                       value={carrierCode}
                       onChange={setCarrierCode}
                     />
                     <InlineStack align="end">
                       <Button submit disabled={busy || !carrierCode || carrierCode === shipment.carrierCode}>
-                        {STRINGS.actions.save}
+                        {t("shipment.actions.save")}
                       </Button>
                     </InlineStack>
                   </BlockStack>
@@ -318,23 +255,23 @@ export default function ShipmentDetailPage() {
             <Card>
               <BlockStack gap="300">
                 <Text as="h2" variant="headingMd">
-                  {STRINGS.sections.registration}
+                  {t("shipment.sections.registration")}
                 </Text>
-                <Field label={STRINGS.fields.state} value={STRINGS.registrationStates[shipment.registration.state] ?? shipment.registration.state} />
+                <Field label={t("shipment.fields.state")} value={labelOr(t, "registrationStates", shipment.registration.state)} />
                 {shipment.registration.error ? (
                   <Text as="p" tone="critical">
-                    {STRINGS.fields.error}: {shipment.registration.error}
+                    {t("shipment.fields.error", { error: shipment.registration.error })}
                   </Text>
                 ) : null}
-                <Field label={STRINGS.fields.attempts} value={String(shipment.registration.attempts)} />
-                <Field label={STRINGS.fields.registeredAt} value={formatDateTime(shipment.registration.registeredAt)} />
+                <Field label={t("shipment.fields.attempts")} value={String(shipment.registration.attempts)} />
+                <Field label={t("shipment.fields.registeredAt")} value={formatDateTime(t, shipment.registration.registeredAt)} />
                 {shipment.registration.subscriptionExpiresAt ? (
-                  <Field label={STRINGS.fields.subscriptionExpiresAt} value={formatDateTime(shipment.registration.subscriptionExpiresAt)} />
+                  <Field label={t("shipment.fields.subscriptionExpiresAt")} value={formatDateTime(t, shipment.registration.subscriptionExpiresAt)} />
                 ) : null}
                 {shipment.registration.stoppedAt ? (
                   <>
-                    <Field label={STRINGS.fields.stoppedAt} value={formatDateTime(shipment.registration.stoppedAt)} />
-                    <Field label={STRINGS.fields.stopReason} value={shipment.registration.stopReason} />
+                    <Field label={t("shipment.fields.stoppedAt")} value={formatDateTime(t, shipment.registration.stoppedAt)} />
+                    <Field label={t("shipment.fields.stopReason")} value={shipment.registration.stopReason} />
                   </>
                 ) : null}
               </BlockStack>

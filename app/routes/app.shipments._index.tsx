@@ -25,8 +25,9 @@ import { CARRIERS } from "~/domain/carriers/registry";
 import { SHIPMENT_STATUSES } from "~/domain/shipment-status";
 import { PROVIDER_IDS } from "~/domain/tracking-observation";
 import { appContext } from "~/context.server";
+import { useT } from "~/i18n/react";
 import { runBulkAction, SHIPMENT_BULK_ACTIONS, shipmentIdsSchema } from "~/services/shipment-actions.server";
-import { InvalidCursorError, listShipments, shipmentIndexQuerySchema, shopIdForDomain, type AttentionReason } from "~/services/shipment-index.server";
+import { InvalidCursorError, listShipments, shipmentIndexQuerySchema, shopIdForDomain } from "~/services/shipment-index.server";
 import { authenticate } from "~/shopify.server";
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
@@ -68,55 +69,22 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { ok: true as const, intent: parsed.data.intent, ...outcome };
 };
 
-/** Every string of this page, in one place for the string catalogue. */
-const STRINGS = {
-  title: "Shipments",
-  searchPlaceholder: "Search by order, tracking number or customer e-mail",
-  tabs: { all: "All", attention: "Needs attention" },
-  columns: { order: "Order", trackingNumber: "Tracking number", carrier: "Carrier", provider: "Provider", status: "Status", lastUpdate: "Last carrier update", added: "Added" },
-  resourceName: { singular: "shipment", plural: "shipments" },
-  emptyTitle: "No shipments found",
-  emptyFiltered: "Try changing the filters or the search.",
-  noOrder: "—",
-  never: "No update yet",
-  unknownCarrier: "Unknown",
-  filters: {
-    status: "Status",
-    carrier: "Carrier",
-    provider: "Provider",
-    created: "Added between",
-    from: "From",
-    to: "To",
-    attention: "Needs attention",
-    attentionOnly: "Only shipments that need attention",
-  },
-  applied: {
-    status: (value: string) => `Status: ${value}`,
-    carrier: (value: string) => `Carrier: ${value}`,
-    provider: (value: string) => `Provider: ${value}`,
-    created: (from?: string, to?: string) => `Added ${from ? `from ${from}` : ""}${from && to ? " " : ""}${to ? `to ${to}` : ""}`,
-    attention: "Needs attention",
-  },
-  sort: { created: "Added", lastUpdate: "Last carrier update", status: "Status", newest: "Newest first", oldest: "Oldest first", ascending: "A–Z", descending: "Z–A" },
-  actions: { refresh: "Refresh now", stop: "Stop tracking", resume: "Resume tracking", redetect: "Re-detect carrier" },
-  done: (affected: number, skipped: number) => `${affected} shipment${affected === 1 ? "" : "s"} updated${skipped ? `, ${skipped} skipped` : ""}`,
-  failed: "That did not work. Reload the page and try again.",
-  attention: {
-    exception: "Exception",
-    failed_attempt: "Failed attempt",
-    stuck: "No carrier update",
-    pending_too_long: "Pending too long",
-    registration_failed: "Registration failed",
-  } satisfies Record<AttentionReason, string>,
-};
+type IndexT = ReturnType<typeof useT>;
 
+function sortOptions(t: IndexT): IndexFiltersProps["sortOptions"] {
+  return [
+    { label: t("shipments.sort.created"), value: "created desc", directionLabel: t("shipments.sort.newest") },
+    { label: t("shipments.sort.created"), value: "created asc", directionLabel: t("shipments.sort.oldest") },
+    { label: t("shipments.sort.lastUpdate"), value: "updated desc", directionLabel: t("shipments.sort.newest") },
+    { label: t("shipments.sort.status"), value: "status asc", directionLabel: t("shipments.sort.ascending") },
+  ];
+}
 
-const SORT_OPTIONS: IndexFiltersProps["sortOptions"] = [
-  { label: STRINGS.sort.created, value: "created desc", directionLabel: STRINGS.sort.newest },
-  { label: STRINGS.sort.created, value: "created asc", directionLabel: STRINGS.sort.oldest },
-  { label: STRINGS.sort.lastUpdate, value: "updated desc", directionLabel: STRINGS.sort.newest },
-  { label: STRINGS.sort.status, value: "status asc", directionLabel: STRINGS.sort.ascending },
-];
+function createdFilterLabel(t: IndexT, from: string, to: string): string {
+  if (from && to) return t("shipments.applied.createdBetween", { from, to });
+  return from ? t("shipments.applied.createdFrom", { from }) : t("shipments.applied.createdTo", { to });
+}
+
 const SORT_TO_PARAM: Record<string, string> = { "created desc": "newest", "created asc": "oldest", "updated desc": "last_update", "status asc": "status" };
 const PARAM_TO_SORT = Object.fromEntries(Object.entries(SORT_TO_PARAM).map(([key, value]) => [value, key]));
 
@@ -124,6 +92,7 @@ const COMMON_CARRIERS = ["ups", "usps", "fedex", "dhl", "dhl-ecommerce", "amazon
 
 export default function ShipmentsIndex() {
   const page = useLoaderData<typeof loader>();
+  const t = useT();
   const [searchParams, setSearchParams] = useSearchParams();
   const navigate = useNavigate();
   const navigation = useNavigation();
@@ -150,7 +119,14 @@ export default function ShipmentsIndex() {
   useEffect(() => {
     if (fetcher.state !== "idle" || !fetcher.data) return;
     const data = fetcher.data;
-    showToast(data.ok ? STRINGS.done(data.affected, data.skipped) : STRINGS.failed, !data.ok);
+    showToast(
+      data.ok
+        ? data.skipped
+          ? t("shipments.doneWithSkipped", { count: data.affected, skipped: data.skipped })
+          : t("shipments.done", { count: data.affected })
+        : t("shipments.failed"),
+      !data.ok,
+    );
     if (data.ok) clearSelection();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [fetcher.state, fetcher.data]);
@@ -179,19 +155,19 @@ export default function ShipmentsIndex() {
   const sort = searchParams.get("sort") ?? "newest";
 
   const tabs: TabProps[] = [
-    { id: "all", content: STRINGS.tabs.all },
-    { id: "attention", content: STRINGS.tabs.attention },
+    { id: "all", content: t("shipments.tabs.all") },
+    { id: "attention", content: t("shipments.tabs.attention") },
   ];
 
   const filters: IndexFiltersProps["filters"] = [
     {
       key: "status",
-      label: STRINGS.filters.status,
+      label: t("shipments.filters.status"),
       filter: (
         <ChoiceList
-          title={STRINGS.filters.status}
+          title={t("shipments.filters.status")}
           titleHidden
-          choices={SHIPMENT_STATUSES.map((value) => ({ label: statusLabel(value), value }))}
+          choices={SHIPMENT_STATUSES.map((value) => ({ label: statusLabel(t, value), value }))}
           selected={status ? [status] : []}
           onChange={([value]) => update({ status: value })}
         />
@@ -200,18 +176,18 @@ export default function ShipmentsIndex() {
     },
     {
       key: "carrier",
-      label: STRINGS.filters.carrier,
+      label: t("shipments.filters.carrier"),
       filter: (
-        <ChoiceList title={STRINGS.filters.carrier} titleHidden choices={carriers} selected={carrier ? [carrier] : []} onChange={([value]) => update({ carrier: value })} />
+        <ChoiceList title={t("shipments.filters.carrier")} titleHidden choices={carriers} selected={carrier ? [carrier] : []} onChange={([value]) => update({ carrier: value })} />
       ),
       shortcut: true,
     },
     {
       key: "provider",
-      label: STRINGS.filters.provider,
+      label: t("shipments.filters.provider"),
       filter: (
         <ChoiceList
-          title={STRINGS.filters.provider}
+          title={t("shipments.filters.provider")}
           titleHidden
           choices={PROVIDER_IDS.map((value) => ({ label: providerLabel(value), value }))}
           selected={provider ? [provider] : []}
@@ -221,23 +197,23 @@ export default function ShipmentsIndex() {
     },
     {
       key: "created",
-      label: STRINGS.filters.created,
+      label: t("shipments.filters.created"),
       filter: (
         <BlockStack gap="200">
-          <TextField label={STRINGS.filters.from} type="date" autoComplete="off" value={from} onChange={(value) => update({ from: value })} />
-          <TextField label={STRINGS.filters.to} type="date" autoComplete="off" value={to} onChange={(value) => update({ to: value })} />
+          <TextField label={t("shipments.filters.from")} type="date" autoComplete="off" value={from} onChange={(value) => update({ from: value })} />
+          <TextField label={t("shipments.filters.to")} type="date" autoComplete="off" value={to} onChange={(value) => update({ to: value })} />
         </BlockStack>
       ),
     },
     {
       key: "attention",
-      label: STRINGS.filters.attention,
+      label: t("shipments.filters.attention"),
       filter: (
         <ChoiceList
-          title={STRINGS.filters.attention}
+          title={t("shipments.filters.attention")}
           titleHidden
           allowMultiple
-          choices={[{ label: STRINGS.filters.attentionOnly, value: "1" }]}
+          choices={[{ label: t("shipments.filters.attentionOnly"), value: "1" }]}
           selected={attention ? ["1"] : []}
           onChange={(values) => update({ attention: values.includes("1") ? "1" : null })}
         />
@@ -246,20 +222,20 @@ export default function ShipmentsIndex() {
   ];
 
   const appliedFilters: IndexFiltersProps["appliedFilters"] = [];
-  if (status) appliedFilters.push({ key: "status", label: STRINGS.applied.status(statusLabel(status)), onRemove: () => update({ status: null }) });
-  if (carrier) appliedFilters.push({ key: "carrier", label: STRINGS.applied.carrier(carriers.find((c) => c.value === carrier)?.label ?? carrier), onRemove: () => update({ carrier: null }) });
-  if (provider) appliedFilters.push({ key: "provider", label: STRINGS.applied.provider(providerLabel(provider)), onRemove: () => update({ provider: null }) });
-  if (from || to) appliedFilters.push({ key: "created", label: STRINGS.applied.created(from, to), onRemove: () => update({ from: null, to: null }) });
-  if (attention) appliedFilters.push({ key: "attention", label: STRINGS.applied.attention, onRemove: () => update({ attention: null }) });
+  if (status) appliedFilters.push({ key: "status", label: t("shipments.applied.status", { value: statusLabel(t, status) }), onRemove: () => update({ status: null }) });
+  if (carrier) appliedFilters.push({ key: "carrier", label: t("shipments.applied.carrier", { value: carriers.find((c) => c.value === carrier)?.label ?? carrier }), onRemove: () => update({ carrier: null }) });
+  if (provider) appliedFilters.push({ key: "provider", label: t("shipments.applied.provider", { value: providerLabel(provider) }), onRemove: () => update({ provider: null }) });
+  if (from || to) appliedFilters.push({ key: "created", label: createdFilterLabel(t, from, to), onRemove: () => update({ from: null, to: null }) });
+  if (attention) appliedFilters.push({ key: "attention", label: t("shipments.applied.attention"), onRemove: () => update({ attention: null }) });
 
-  const formatDate = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" }) : null);
+  const formatDate = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(t.locale, { year: "numeric", month: "short", day: "numeric" }) : null);
 
   const rowMarkup = rows.map((row, index) => (
     <IndexTable.Row id={row.id} key={row.id} position={index} selected={selectedResources.includes(row.id)}>
       <IndexTable.Cell>
         <Link url={`/app/shipments/${row.id}`} removeUnderline dataPrimaryLink>
           <Text as="span" fontWeight="semibold">
-            {row.orderName ?? STRINGS.noOrder}
+            {row.orderName ?? t("shipments.noOrder")}
           </Text>
         </Link>
       </IndexTable.Cell>
@@ -268,22 +244,22 @@ export default function ShipmentsIndex() {
           {row.trackingNumber}
         </Text>
       </IndexTable.Cell>
-      <IndexTable.Cell>{row.carrierName ?? STRINGS.unknownCarrier}</IndexTable.Cell>
+      <IndexTable.Cell>{row.carrierName ?? t("shipments.unknownCarrier")}</IndexTable.Cell>
       <IndexTable.Cell>{providerLabel(row.provider)}</IndexTable.Cell>
       <IndexTable.Cell>
         <BlockStack gap="100" inlineAlign="start">
-          <Badge tone={STATUS_TONE[row.status]}>{statusLabel(row.status)}</Badge>
+          <Badge tone={STATUS_TONE[row.status]}>{statusLabel(t, row.status)}</Badge>
           {/* Exceptions and failed attempts are the status itself; the other reasons need a word of their own. */}
           {row.attention.filter((reason) => reason !== "exception" && reason !== "failed_attempt").map((reason) => (
             <Badge key={reason} tone="critical" size="small">
-              {STRINGS.attention[reason]}
+              {t(`attention.${reason}`)}
             </Badge>
           ))}
         </BlockStack>
       </IndexTable.Cell>
       <IndexTable.Cell>
         <BlockStack gap="050">
-          <Text as="span">{formatDate(row.lastEventAt) ?? STRINGS.never}</Text>
+          <Text as="span">{formatDate(row.lastEventAt) ?? t("shipments.never")}</Text>
           {row.lastEventDescription ? (
             <Text as="span" tone="subdued" truncate>
               {row.lastEventDescription}
@@ -298,19 +274,19 @@ export default function ShipmentsIndex() {
   const hasCursor = searchParams.has("cursor");
 
   return (
-    <Page title={STRINGS.title} fullWidth>
+    <Page title={t("shipments.title")} fullWidth>
       <BlockStack gap="400">
-        {fetcher.data && !fetcher.data.ok ? <Banner tone="critical">{STRINGS.failed}</Banner> : null}
+        {fetcher.data && !fetcher.data.ok ? <Banner tone="critical">{t("shipments.failed")}</Banner> : null}
         <Card padding="0">
           <IndexFilters
             tabs={tabs}
             selected={attention ? 1 : 0}
             onSelect={(index) => update({ attention: index === 1 ? "1" : null })}
             queryValue={query}
-            queryPlaceholder={STRINGS.searchPlaceholder}
+            queryPlaceholder={t("shipments.searchPlaceholder")}
             onQueryChange={setQuery}
             onQueryClear={() => setQuery("")}
-            sortOptions={SORT_OPTIONS}
+            sortOptions={sortOptions(t)}
             sortSelected={[PARAM_TO_SORT[sort] ?? "created desc"]}
             onSort={([value]) => update({ sort: value ? SORT_TO_PARAM[value] : null })}
             filters={filters}
@@ -322,34 +298,34 @@ export default function ShipmentsIndex() {
             canCreateNewView={false}
           />
           <IndexTable
-            resourceName={STRINGS.resourceName}
+            resourceName={{ singular: t("shipments.resourceName.singular"), plural: t("shipments.resourceName.plural") }}
             itemCount={rows.length}
             selectedItemsCount={allResourcesSelected ? "All" : selectedResources.length}
             onSelectionChange={handleSelectionChange}
             headings={[
-              { title: STRINGS.columns.order },
-              { title: STRINGS.columns.trackingNumber },
-              { title: STRINGS.columns.carrier },
-              { title: STRINGS.columns.provider },
-              { title: STRINGS.columns.status },
-              { title: STRINGS.columns.lastUpdate },
-              { title: STRINGS.columns.added },
+              { title: t("shipments.columns.order") },
+              { title: t("shipments.columns.trackingNumber") },
+              { title: t("shipments.columns.carrier") },
+              { title: t("shipments.columns.provider") },
+              { title: t("shipments.columns.status") },
+              { title: t("shipments.columns.lastUpdate") },
+              { title: t("shipments.columns.added") },
             ]}
             promotedBulkActions={[
-              { content: STRINGS.actions.refresh, onAction: () => runAction("refresh") },
-              { content: STRINGS.actions.stop, onAction: () => runAction("stop") },
+              { content: t("shipments.actions.refresh"), onAction: () => runAction("refresh") },
+              { content: t("shipments.actions.stop"), onAction: () => runAction("stop") },
             ]}
             bulkActions={[
-              { content: STRINGS.actions.resume, onAction: () => runAction("resume") },
-              { content: STRINGS.actions.redetect, onAction: () => runAction("redetect") },
+              { content: t("shipments.actions.resume"), onAction: () => runAction("resume") },
+              { content: t("shipments.actions.redetect"), onAction: () => runAction("redetect") },
             ]}
             emptyState={
               <BlockStack gap="200" inlineAlign="center">
                 <Text as="p" variant="headingMd">
-                  {STRINGS.emptyTitle}
+                  {t("shipments.emptyTitle")}
                 </Text>
                 <Text as="p" tone="subdued">
-                  {STRINGS.emptyFiltered}
+                  {t("shipments.emptyFiltered")}
                 </Text>
               </BlockStack>
             }
