@@ -5,6 +5,7 @@ import { Badge, Banner, BlockStack, Box, Button, Card, InlineGrid, InlineStack, 
 import { useEffect, useState, type ReactNode } from "react";
 import { z } from "zod";
 import { formatEstimate } from "~/components/dates";
+import { ShipmentEmailLog } from "~/components/shipment-email-log";
 import { providerLabel, STATUS_TONE, statusLabel } from "~/components/shipment-labels";
 import { CARRIERS } from "~/domain/carriers/registry";
 import { appContext } from "~/context.server";
@@ -193,6 +194,7 @@ export default function ShipmentDetailPage() {
                 )}
               </BlockStack>
             </Card>
+            <ShipmentEmailLog entries={shipment.emailLog} />
           </BlockStack>
         </Layout.Section>
         <Layout.Section variant="oneThird">
