@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type BodyDamage, isBodyDamage, sendDamagedJson } from "../lib/damaged-response";
 import { readBody, sendJson, sleep } from "../lib/http-server";
 import { type ApiModule, type ApiResponse, headerValue } from "./api-types";
 import type { ControlResult } from "./control";
@@ -21,18 +22,20 @@ export interface HostCall<Api extends string> {
   apiKey: string | null;
   /** 0 for a request held by a `timeout` fault. */
   httpStatus: number;
-  /** meta.code of the answer; 0 for control calls and held requests. */
+  /** meta.code of the answer; 0 for control calls, held requests and damaged (truncated/malformed) answers. */
   metaCode: number;
 }
 
-export type InjectedFault = { kind: "http"; httpStatus: number; metaCode: number } | { kind: "timeout" };
+/** `truncated`/`malformed`: a 200 whose body is not JSON (../lib/damaged-response.ts); a truncated answer's work was done. */
+export type InjectedFault = { kind: "http"; httpStatus: number; metaCode: number } | { kind: "timeout" } | { kind: BodyDamage };
 
 export function checkFault(fault: InjectedFault): InjectedFault {
   if (fault.kind === "timeout") return { kind: "timeout" };
+  if (isBodyDamage(fault.kind)) return { kind: fault.kind };
   if (fault.kind === "http" && Number.isInteger(fault.httpStatus) && fault.httpStatus >= 100 && fault.httpStatus <= 599 && Number.isInteger(fault.metaCode)) {
     return { kind: "http", httpStatus: fault.httpStatus, metaCode: fault.metaCode };
   }
-  throw new Error("fault must be {kind:'timeout'} or {kind:'http', httpStatus: 100-599, metaCode: integer}");
+  throw new Error("fault must be {kind:'timeout'|'truncated'|'malformed'} or {kind:'http', httpStatus: 100-599, metaCode: integer}");
 }
 
 export type ControlHandler = (method: string, url: URL, body: Buffer) => Promise<ControlResult>;
@@ -99,6 +102,13 @@ export class ApiHost<Api extends string> {
       this.calls.push({ ...base, httpStatus: 0, metaCode: 0 });
       // Never answer; close() destroys the socket.
       await this.held;
+      return;
+    }
+    if (fault?.kind === "malformed" || fault?.kind === "truncated") {
+      const done = fault.kind === "truncated" ? await module.handle({ method, path: url.pathname.slice(module.prefix.length) || "/", query: url.searchParams, headers: req.headers, body }) : undefined;
+      if (this.latencyMs > 0) await sleep(this.latencyMs);
+      sendDamagedJson(res, fault.kind, done?.body);
+      this.calls.push({ ...base, httpStatus: 200, metaCode: 0 });
       return;
     }
     let result: ApiResponse;

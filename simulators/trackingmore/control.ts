@@ -1,3 +1,4 @@
+import { isBodyDamage } from "../lib/damaged-response";
 import { isRecord, parseJsonBody } from "./api-types";
 import type { InjectedFault } from "./api-host";
 import type { TrackingMoreSimulator } from "./index";
@@ -16,7 +17,7 @@ import type { WebhookUrlConfig } from "./state";
  *   POST   /__sim/advance {apiKey, trackingNumber, courierCode?, step: "next" | {status, substatus?, checkpoints?, scheduledDeliveryDate?}}
  *   GET    /__sim/trackings?apiKey=
  *   GET    /__sim/calls                         DELETE /__sim/calls
- *   POST   /__sim/faults {count, fault}
+ *   POST   /__sim/faults {count, fault}     fault: {kind:"http", httpStatus, metaCode} | {kind:"timeout"|"truncated"|"malformed"}
  *   POST   /__sim/auto-progress {intervalMs}    DELETE /__sim/auto-progress
  *
  * TrackingMore adds (`handleControlRequest`):
@@ -114,10 +115,11 @@ function advanceStep(value: unknown): AdvanceStep {
 function fault(value: unknown): InjectedFault {
   if (!isRecord(value)) fail("fault must be an object");
   if (value.kind === "timeout") return { kind: "timeout" };
+  if (isBodyDamage(value.kind)) return { kind: value.kind };
   if (value.kind === "http" && typeof value.httpStatus === "number" && typeof value.metaCode === "number") {
     return { kind: "http", httpStatus: value.httpStatus, metaCode: value.metaCode };
   }
-  fail("fault must be {kind:'timeout'} or {kind:'http', httpStatus, metaCode}");
+  fail("fault must be {kind:'timeout'|'truncated'|'malformed'} or {kind:'http', httpStatus, metaCode}");
 }
 
 /** What every family simulator offers the control surface. */

@@ -1,3 +1,4 @@
+import { isBodyDamage } from "../lib/damaged-response";
 import type { PushEventInput, SimTrackAlertEvent } from "./events";
 import type { UpsApi, UpsFault, UpsSimulator } from "./index";
 import type { DeliveryWindow, SimActivity, SimLocation, SimPackage } from "./packages";
@@ -19,7 +20,7 @@ import { isStatusPreset, type StatusPreset, type UpsStatus } from "./statuses";
  *   GET    /__sim/subscriptions
  *   GET    /__sim/calls                           DELETE /__sim/calls
  *   GET    /__sim/deliveries                      POST /__sim/deliveries/wait-idle
- *   POST   /__sim/faults {count, fault: {kind:"http", httpStatus, code, message?, api?} | {kind:"timeout", api?}}
+ *   POST   /__sim/faults {count, fault: {kind:"http", httpStatus, code, message?, api?} | {kind:"timeout"|"truncated"|"malformed", api?}}
  *
  * A `status` is a preset name ("delivered"…) or `{type, code, description, simplifiedTextDescription?, statusCode?}`.
  */
@@ -167,11 +168,12 @@ function fault(value: unknown): UpsFault {
   if (api !== undefined && api !== "oauth" && api !== "track" && api !== "trackalert") fail('fault.api must be "oauth", "track" or "trackalert"');
   const scope: { api?: UpsApi } = api ? { api } : {};
   if (value.kind === "timeout") return { kind: "timeout", ...scope };
+  if (isBodyDamage(value.kind)) return { kind: value.kind, ...scope };
   if (value.kind === "http" && typeof value.httpStatus === "number" && typeof value.code === "string") {
     const message = optionalStr(value, "message");
     return { kind: "http", httpStatus: value.httpStatus, code: value.code, ...(message !== undefined ? { message } : {}), ...scope };
   }
-  fail("fault must be {kind:'timeout'} or {kind:'http', httpStatus, code, message?}");
+  fail("fault must be {kind:'timeout'|'truncated'|'malformed'} or {kind:'http', httpStatus, code, message?}");
 }
 
 export async function handleControlRequest(sim: UpsSimulator, method: string, url: URL, rawBody: Buffer): Promise<ControlResult> {

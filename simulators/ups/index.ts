@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { type BodyDamage, isBodyDamage, sendDamagedJson } from "../lib/damaged-response";
 import { readBody, requestUrl, sendJson, startHttpServer } from "../lib/http-server";
 import { handleControlRequest } from "./control";
 import { type ApiResult, upsError } from "./errors";
@@ -63,8 +64,11 @@ export interface UpsCall {
   transId: string | null;
 }
 
-/** `api` limits a fault to one API (default: the next API request of any kind). */
-export type UpsFault = ({ kind: "http"; httpStatus: number; code: string; message?: string } | { kind: "timeout" }) & { api?: UpsApi };
+/**
+ * `api` limits a fault to one API (default: the next API request of any kind). `truncated`/`malformed`:
+ * a 200 whose body is not JSON (../lib/damaged-response.ts); a truncated answer's work was done.
+ */
+export type UpsFault = ({ kind: "http"; httpStatus: number; code: string; message?: string } | { kind: "timeout" } | { kind: BodyDamage }) & { api?: UpsApi };
 
 export interface UpsSimulator {
   url: string;
@@ -106,11 +110,12 @@ function checkFault(fault: UpsFault): UpsFault {
   if (api !== undefined && api !== "oauth" && api !== "track" && api !== "trackalert") throw new Error('fault.api must be "oauth", "track" or "trackalert"');
   const scope = api ? { api } : {};
   if (fault.kind === "timeout") return { kind: "timeout", ...scope };
+  if (isBodyDamage(fault.kind)) return { kind: fault.kind, ...scope };
   if (fault.kind === "http" && Number.isInteger(fault.httpStatus) && fault.httpStatus >= 100 && fault.httpStatus <= 599 && typeof fault.code === "string" && fault.code !== "") {
     if (fault.message !== undefined && typeof fault.message !== "string") throw new Error("fault.message must be a string");
     return { kind: "http", httpStatus: fault.httpStatus, code: fault.code, ...(fault.message !== undefined ? { message: fault.message } : {}), ...scope };
   }
-  throw new Error("fault must be {kind:'timeout'} or {kind:'http', httpStatus: 100-599, code: non-empty string, message?}");
+  throw new Error("fault must be {kind:'timeout'|'truncated'|'malformed'} or {kind:'http', httpStatus: 100-599, code: non-empty string, message?}");
 }
 
 function classify(path: string): UpsApi | null {
@@ -219,6 +224,13 @@ export async function startUpsSimulator(options: UpsSimulatorOptions = {}): Prom
       calls.push({ ...base, clientId: oauth.identify(req.headers), httpStatus: 0, errorCode: null });
       // Never answer; close() destroys the socket.
       await held;
+      return;
+    }
+    if (fault?.kind === "truncated" || fault?.kind === "malformed") {
+      const done = fault.kind === "truncated" ? route(api, req, url, body) : undefined;
+      sendDamagedJson(res, fault.kind, done?.body);
+      calls.push({ ...base, clientId: done?.clientId ?? oauth.identify(req.headers), httpStatus: 200, errorCode: null });
+      done?.afterResponse?.();
       return;
     }
     const result = fault ? upsError(fault.httpStatus, fault.code, oauth.identify(req.headers), fault.message !== undefined ? { message: fault.message } : {}) : route(api, req, url, body);
