@@ -1,12 +1,12 @@
-import { Prisma } from "~/generated/prisma-sqlite/client";
 import type { Database, PrismaClient, TransactionClient } from "~/db/database.server";
-import { uuidv7 } from "~/lib/ids";
-import { toSqliteValue } from "~/db/serialized-sqlite-adapter.server";
+import { PgBossJobQueue } from "./pg-boss-queue.server";
+import * as sql from "./sql-queue.server";
 
 /**
- * The durable job queue's storage: enqueue, claim with a lease, and settle. Plain SQL that runs
- * unchanged on SQLite and PostgreSQL except for the claim, where PostgreSQL adds SKIP LOCKED so
- * that workers never wait on each other. See docs/decisions/0003-durable-job-queue.md.
+ * The job queue port. Two engines sit behind it: the embedded `Job` table (SQLite, and
+ * PostgreSQL when JOB_ENGINE=sql) and pg-boss on PostgreSQL. Callers (services, the runner,
+ * admin screens, tests) use only the functions below, never the engines' tables.
+ * See docs/decisions/0003-durable-job-queue.md and docs/decisions/0018-pg-boss-on-postgresql.md.
  */
 
 export interface EnqueueOptions {
@@ -21,46 +21,8 @@ export interface EnqueueOptions {
 
 export type EnqueueResult = "ENQUEUED" | "DUPLICATE";
 
-type SqlExecutor = Pick<PrismaClient, "$executeRaw" | "$queryRaw"> | TransactionClient;
-
-/** The same insert as the tagged template in `enqueueJob`, for the direct SQLite path. */
-const INSERT_JOB_SQLITE = `INSERT INTO "Job" ("id", "type", "payload", "shopId", "state", "dedupeKey", "singletonKey",
-                   "attempts", "maxAttempts", "runAtMs", "createdAt", "updatedAt")
-  VALUES (?, ?, ?, ?, 'queued', ?, ?, 0, ?, ?, ?, ?)
-  ON CONFLICT DO NOTHING`;
-
-/**
- * Queue a job. Inside a transaction, pass its client: the job then commits together with the
- * data that caused it. Otherwise pass the Database: on SQLite it writes without Prisma's
- * per-query overhead, which matters on the webhook acknowledgement path.
- */
-export async function enqueueJob(
-  target: Database | SqlExecutor,
-  now: Date,
-  type: string,
-  payload: unknown,
-  options: EnqueueOptions = {},
-): Promise<EnqueueResult> {
-  const id = uuidv7(now.getTime());
-  const body = JSON.stringify(payload);
-  const shopId = options.shopId ?? null;
-  const dedupeKey = options.dedupeKey ?? null;
-  const singletonKey = options.singletonKey ?? null;
-  const maxAttempts = options.maxAttempts ?? 12;
-  const runAtMs = BigInt((options.runAt ?? now).getTime());
-  if ("dialect" in target && target.runDirect) {
-    const values = [id, type, body, shopId, dedupeKey, singletonKey, maxAttempts, runAtMs, now, now];
-    return (await target.runDirect(INSERT_JOB_SQLITE, values.map(toSqliteValue))) === 1 ? "ENQUEUED" : "DUPLICATE";
-  }
-  const executor = "dialect" in target ? target.prisma : target;
-  const inserted = await executor.$executeRaw`
-    INSERT INTO "Job" ("id", "type", "payload", "shopId", "state", "dedupeKey", "singletonKey",
-                       "attempts", "maxAttempts", "runAtMs", "createdAt", "updatedAt")
-    VALUES (${id}, ${type}, ${body}, ${shopId}, 'queued', ${dedupeKey}, ${singletonKey}, 0, ${maxAttempts},
-            ${runAtMs}, ${now}, ${now})
-    ON CONFLICT DO NOTHING`;
-  return inserted === 1 ? "ENQUEUED" : "DUPLICATE";
-}
+/** A Prisma client or transaction client: jobs enqueued through it commit or roll back with it. */
+export type SqlExecutor = Pick<PrismaClient, "$executeRaw" | "$queryRaw" | "$queryRawUnsafe"> | TransactionClient;
 
 export interface ClaimedJob {
   id: string;
@@ -72,72 +34,179 @@ export interface ClaimedJob {
   maxAttempts: number;
 }
 
-interface ClaimedRow {
+export type JobState = "queued" | "running" | "succeeded" | "dead" | "cancelled";
+
+/** A job as the port reports it, whichever engine stores it. */
+export interface JobRecord {
   id: string;
   type: string;
-  payload: string;
   shopId: string | null;
-  attempts: number | bigint;
-  maxAttempts: number | bigint;
+  state: JobState;
+  /** JSON text; "{}" once the job succeeded. */
+  payload: string;
+  result: string | null;
+  lastError: string | null;
+  attempts: number;
+  maxAttempts: number;
+  runAt: Date;
+  dedupeKey: string | null;
+  singletonKey: string | null;
+  createdAt: Date;
+}
+
+export interface JobFilter {
+  id?: string;
+  type?: string;
+  shopId?: string | null;
+  dedupeKey?: string;
+  states?: ReadonlyArray<JobState>;
+}
+
+export interface JobQueue {
+  readonly engine: "sql" | "pg-boss";
+  enqueue(target: Database | SqlExecutor, now: Date, type: string, payload: unknown, options: EnqueueOptions): Promise<EnqueueResult>;
+  claim(workerId: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]>;
+  renewLease(jobId: string, workerId: string, until: Date): Promise<boolean>;
+  markSucceeded(jobId: string, workerId: string, now: Date, result: string): Promise<boolean>;
+  markForRetry(jobId: string, workerId: string, now: Date, runAt: Date, error: string | null, consumesAttempt: boolean): Promise<boolean>;
+  markDead(jobId: string, workerId: string, now: Date, error: string): Promise<boolean>;
+  cancelQueuedForShop(executor: SqlExecutor, shopId: string, now: Date): Promise<number>;
+  pruneFinished(olderThan: Date): Promise<number>;
+  list(filter: JobFilter): Promise<JobRecord[]>;
+  delete(filter: JobFilter): Promise<number>;
+  /** Throws when the engine cannot take or hand out jobs (the health endpoint). */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+class SqlJobQueue implements JobQueue {
+  readonly engine = "sql";
+  constructor(private readonly db: Database) {}
+  enqueue(target: Database | SqlExecutor, now: Date, type: string, payload: unknown, options: EnqueueOptions) {
+    return sql.enqueueJob(target, now, type, payload, options);
+  }
+  claim(workerId: string, now: Date, limit: number, leaseMs: number) {
+    return sql.claimJobs(this.db, workerId, now, limit, leaseMs);
+  }
+  renewLease(jobId: string, workerId: string, until: Date) {
+    return sql.renewLease(this.db, jobId, workerId, until);
+  }
+  markSucceeded(jobId: string, workerId: string, now: Date, result: string) {
+    return sql.markSucceeded(this.db, jobId, workerId, now, result);
+  }
+  markForRetry(jobId: string, workerId: string, now: Date, runAt: Date, error: string | null, consumesAttempt: boolean) {
+    return sql.markForRetry(this.db, jobId, workerId, now, runAt, error, consumesAttempt);
+  }
+  markDead(jobId: string, workerId: string, now: Date, error: string) {
+    return sql.markDead(this.db, jobId, workerId, now, error);
+  }
+  cancelQueuedForShop(executor: SqlExecutor, shopId: string, now: Date) {
+    return sql.cancelQueuedJobsForShop(executor, shopId, now);
+  }
+  pruneFinished(olderThan: Date) {
+    return sql.pruneFinishedJobs(this.db, olderThan);
+  }
+  list(filter: JobFilter) {
+    return sql.listJobs(this.db, filter);
+  }
+  delete(filter: JobFilter) {
+    return sql.deleteJobs(this.db, filter);
+  }
+  check() {
+    return sql.checkJobTable(this.db);
+  }
+  async close() {}
+}
+
+export type JobEngine = JobQueue["engine"];
+
+/** pg-boss on PostgreSQL unless JOB_ENGINE=sql; SQLite always has the embedded queue. */
+export function jobEngineFor(db: Database, requested = process.env.JOB_ENGINE): JobEngine {
+  if (db.dialect !== "postgresql") return "sql";
+  if (requested === "sql") return "sql";
+  if (requested === undefined || requested === "" || requested === "pg-boss") return "pg-boss";
+  throw new Error(`JOB_ENGINE must be "pg-boss" or "sql", not "${requested}"`);
+}
+
+const queues = new WeakMap<Database, JobQueue>();
+/** Engines that keep jobs outside the Prisma schema, found by the client a transaction came from. */
+const externalEngines = new Set<{ db: Database; queue: JobQueue }>();
+
+/** Install an engine for a database (tests and the factory). Replaces any earlier one. */
+export function useJobQueue(db: Database, queue: JobQueue): JobQueue {
+  for (const entry of externalEngines) if (entry.db === db) externalEngines.delete(entry);
+  queues.set(db, queue);
+  if (queue.engine !== "sql") externalEngines.add({ db, queue });
+  return queue;
+}
+
+/** A new engine for a database; `jobQueueFor` is the one to use, this is for tests comparing engines. */
+export function createJobQueue(db: Database, engine: JobEngine, options: { leaseMs?: number } = {}): JobQueue {
+  if (engine === "sql") return new SqlJobQueue(db);
+  return new PgBossJobQueue(db, {
+    leaseMs: options.leaseMs ?? Number(process.env.JOB_LEASE_MS ?? 60_000),
+    // In-process tests move time by hand (test/support/clock.ts); real processes use real time.
+    controlledTime: Boolean(process.env.VITEST),
+  });
+}
+
+/** The job queue of a database, created on first use. */
+export function jobQueueFor(db: Database): JobQueue {
+  return queues.get(db) ?? useJobQueue(db, createJobQueue(db, jobEngineFor(db)));
+}
+
+/** Stop a database's engine (pg-boss holds its own connections); call before closing the database. */
+export async function closeJobQueue(db: Database): Promise<void> {
+  const queue = queues.get(db);
+  if (!queue) return;
+  queues.delete(db);
+  for (const entry of externalEngines) if (entry.db === db) externalEngines.delete(entry);
+  await queue.close();
 }
 
 /**
- * Take up to `limit` due jobs: queued ones whose time has come, and running ones whose lease
- * expired (their worker died). Both halves use the (state, runAtMs) index: running jobs are
- * few at any moment, so finding the expired ones among them needs no index of its own. Counting the attempt here means a job that crashes its worker
- * every time still ends in the dead-letter state.
+ * A transaction or Prisma client carries no Database; find the engine it belongs to. With an
+ * external engine in the process (pg-boss), a client of its database enqueues there; a process
+ * with several pg-boss databases must pass the Database instead.
  */
-export async function claimJobs(db: Database, workerId: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
-  const nowMs = BigInt(now.getTime());
-  const leaseUntil = BigInt(now.getTime() + leaseMs);
-  const candidates =
-    db.dialect === "postgresql"
-      ? Prisma.sql`SELECT "id" FROM "Job"
-           WHERE ("state" = 'queued' AND "runAtMs" <= ${nowMs}) OR ("state" = 'running' AND "lockedUntilMs" < ${nowMs})
-           ORDER BY "runAtMs" LIMIT ${limit} FOR UPDATE SKIP LOCKED`
-      : // Two index-friendly halves instead of an OR that SQLite would answer with a table scan.
-        Prisma.sql`SELECT "id" FROM (
-             SELECT "id", "runAtMs" FROM "Job" WHERE "state" = 'queued' AND "runAtMs" <= ${nowMs}
-             UNION ALL
-             SELECT "id", "runAtMs" FROM "Job" WHERE "state" = 'running' AND "lockedUntilMs" < ${nowMs}
-           ) ORDER BY "runAtMs" LIMIT ${limit}`;
-  const rows = await db.prisma.$queryRaw<ClaimedRow[]>`
-    UPDATE "Job" SET "state" = 'running', "lockedBy" = ${workerId}, "lockedUntilMs" = ${leaseUntil},
-                     "attempts" = "attempts" + 1, "singletonKey" = NULL, "updatedAt" = ${now}
-    WHERE "id" IN (${candidates})
-    RETURNING "id", "type", "payload", "shopId", "attempts", "maxAttempts"`;
-  return rows.map((row) => ({
-    id: row.id,
-    type: row.type,
-    payload: row.payload,
-    shopId: row.shopId,
-    attempts: Number(row.attempts),
-    maxAttempts: Number(row.maxAttempts),
-  }));
+function queueForTarget(target: Database | SqlExecutor): JobQueue | null {
+  if ("dialect" in target) return jobQueueFor(target);
+  for (const entry of externalEngines) if (entry.db.prisma === target) return entry.queue;
+  if (externalEngines.size === 1) return [...externalEngines][0]!.queue;
+  if (externalEngines.size > 1) throw new Error("several pg-boss job engines in this process: pass the Database, not a client");
+  return null;
+}
+
+/**
+ * Queue a job. Inside a transaction, pass its client: the job then commits together with the
+ * data that caused it. Otherwise pass the Database.
+ */
+export async function enqueueJob(
+  target: Database | SqlExecutor,
+  now: Date,
+  type: string,
+  payload: unknown,
+  options: EnqueueOptions = {},
+): Promise<EnqueueResult> {
+  const queue = queueForTarget(target);
+  return queue ? queue.enqueue(target, now, type, payload, options) : sql.enqueueJob(target, now, type, payload, options);
+}
+
+export function claimJobs(db: Database, workerId: string, now: Date, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+  return jobQueueFor(db).claim(workerId, now, limit, leaseMs);
 }
 
 /** Extend a running job's lease. False when the lease was lost (another worker took the job over). */
-export async function renewLease(db: Database, jobId: string, workerId: string, until: Date): Promise<boolean> {
-  const updated = await db.prisma.$executeRaw`
-    UPDATE "Job" SET "lockedUntilMs" = ${BigInt(until.getTime())}
-    WHERE "id" = ${jobId} AND "lockedBy" = ${workerId} AND "state" = 'running'`;
-  return updated === 1;
+export function renewLease(db: Database, jobId: string, workerId: string, until: Date): Promise<boolean> {
+  return jobQueueFor(db).renewLease(jobId, workerId, until);
 }
 
-/**
- * Every settle is conditional on still owning the job, so a worker that lost its lease cannot
- * overwrite the new owner. A finished job keeps its dedupe key but not its payload, which may
- * hold a customer's e-mail: nothing needs it any more.
- */
-export async function markSucceeded(db: Database, jobId: string, workerId: string, now: Date, result: string): Promise<boolean> {
-  const updated = await db.prisma.$executeRaw`
-    UPDATE "Job" SET "state" = 'succeeded', "result" = ${result}, "payload" = '{}', "lockedBy" = NULL, "lockedUntilMs" = NULL,
-                     "finishedAt" = ${now}, "updatedAt" = ${now}
-    WHERE "id" = ${jobId} AND "lockedBy" = ${workerId} AND "state" = 'running'`;
-  return updated === 1;
+/** Every settle is conditional on still owning the job, so a worker that lost its lease cannot overwrite the new owner. */
+export function markSucceeded(db: Database, jobId: string, workerId: string, now: Date, result: string): Promise<boolean> {
+  return jobQueueFor(db).markSucceeded(jobId, workerId, now, result);
 }
 
-export async function markForRetry(
+export function markForRetry(
   db: Database,
   jobId: string,
   workerId: string,
@@ -147,33 +216,35 @@ export async function markForRetry(
   error: string | null,
   consumesAttempt: boolean,
 ): Promise<boolean> {
-  const attemptAdjustment = consumesAttempt ? 0 : 1;
-  const updated = await db.prisma.$executeRaw`
-    UPDATE "Job" SET "state" = 'queued', "runAtMs" = ${BigInt(runAt.getTime())}, "lastError" = COALESCE(${error}, "lastError"),
-                     "attempts" = "attempts" - ${attemptAdjustment}, "lockedBy" = NULL, "lockedUntilMs" = NULL,
-                     "updatedAt" = ${now}
-    WHERE "id" = ${jobId} AND "lockedBy" = ${workerId} AND "state" = 'running'`;
-  return updated === 1;
+  return jobQueueFor(db).markForRetry(jobId, workerId, now, runAt, error, consumesAttempt);
 }
 
-export async function markDead(db: Database, jobId: string, workerId: string, now: Date, error: string): Promise<boolean> {
-  const updated = await db.prisma.$executeRaw`
-    UPDATE "Job" SET "state" = 'dead', "lastError" = ${error}, "lockedBy" = NULL, "lockedUntilMs" = NULL,
-                     "finishedAt" = ${now}, "updatedAt" = ${now}
-    WHERE "id" = ${jobId} AND "lockedBy" = ${workerId} AND "state" = 'running'`;
-  return updated === 1;
+export function markDead(db: Database, jobId: string, workerId: string, now: Date, error: string): Promise<boolean> {
+  return jobQueueFor(db).markDead(jobId, workerId, now, error);
 }
 
 /** Stop everything queued for a shop (uninstall). Running jobs finish their current step and then find the shop inactive. */
-export async function cancelQueuedJobsForShop(executor: SqlExecutor, shopId: string, now: Date): Promise<number> {
-  return executor.$executeRaw`
-    UPDATE "Job" SET "state" = 'cancelled', "singletonKey" = NULL, "finishedAt" = ${now}, "updatedAt" = ${now}
-    WHERE "shopId" = ${shopId} AND "state" = 'queued'`;
+export async function cancelQueuedJobsForShop(executor: Database | SqlExecutor, shopId: string, now: Date): Promise<number> {
+  const queue = queueForTarget(executor);
+  const client = "dialect" in executor ? executor.prisma : executor;
+  return queue ? queue.cancelQueuedForShop(client, shopId, now) : sql.cancelQueuedJobsForShop(client, shopId, now);
 }
 
 /** Delete finished jobs older than the retention window; dedupe keys live as long as their job. */
-export async function pruneFinishedJobs(db: Database, olderThan: Date): Promise<number> {
-  return db.prisma.job.deleteMany({
-    where: { state: { in: ["succeeded", "cancelled"] }, finishedAt: { lt: olderThan } },
-  }).then((result) => result.count);
+export function pruneFinishedJobs(db: Database, olderThan: Date): Promise<number> {
+  return jobQueueFor(db).pruneFinished(olderThan);
+}
+
+/** Jobs matching a filter, oldest first: for admin screens, scripts and tests (never read the engines' tables). */
+export function listJobs(db: Database, filter: JobFilter = {}): Promise<JobRecord[]> {
+  return jobQueueFor(db).list(filter);
+}
+
+export async function countJobs(db: Database, filter: JobFilter = {}): Promise<number> {
+  return (await listJobs(db, filter)).length;
+}
+
+/** Delete jobs outright (GDPR shop redaction, tests). */
+export function deleteJobs(db: Database, filter: JobFilter = {}): Promise<number> {
+  return jobQueueFor(db).delete(filter);
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AuthenticationError, RateLimitedError, ServiceUnavailableError } from "~/domain/errors";
-import { claimJobs, enqueueJob } from "~/jobs/queue.server";
+import { claimJobs, createJobQueue, closeJobQueue, enqueueJob, listJobs, markSucceeded, useJobQueue, type JobEngine } from "~/jobs/queue.server";
 import { defineJob, JobRunner, type JobDefinition } from "~/jobs/runner.server";
 import { BACKOFF_BASE_MS } from "~/jobs/retry-policy";
 import type { JobType } from "~/jobs/job-types";
@@ -18,10 +18,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await database.dispose();
 });
-beforeEach(async () => {
-  await database.db.prisma.job.deleteMany();
+beforeEach(() => {
   clock = new TestClock();
 });
+
+// SQLite has the embedded queue only; PostgreSQL runs pg-boss by default and can keep the embedded one.
+const engines: JobEngine[] = testDialect() === "postgresql" ? ["pg-boss", "sql"] : ["sql"];
 
 // Job types that exist only in this test: the queue is generic, these exercise its contract.
 const TEST_TYPE = "shipments.register" as JobType;
@@ -41,10 +43,30 @@ function runnerWith(behaviour: (payload: { n: number }) => Promise<{ result: str
 }
 
 async function jobRow() {
-  return database.db.prisma.job.findFirstOrThrow();
+  const [row, ...others] = await listJobs(database.db);
+  if (!row || others.length > 0) throw new Error(`expected exactly one job, found ${others.length + (row ? 1 : 0)}`);
+  return row;
 }
 
-describe(`durable job queue on ${testDialect()}`, () => {
+async function jobWithKey(dedupeKey: string) {
+  const [row] = await listJobs(database.db, { dedupeKey });
+  if (!row) throw new Error(`no job with dedupe key ${dedupeKey}`);
+  return row;
+}
+
+describe.each(engines)(`durable job queue on ${testDialect()} (%s engine)`, (engine) => {
+  beforeAll(async () => {
+    await closeJobQueue(database.db);
+    useJobQueue(database.db, createJobQueue(database.db, engine, { leaseMs: 10_000 }));
+  });
+  afterAll(async () => {
+    await closeJobQueue(database.db);
+  });
+  beforeEach(async () => {
+    const { deleteJobs } = await import("~/jobs/queue.server");
+    await deleteJobs(database.db);
+  });
+
   // Outside a transaction the Database is passed (on SQLite: the direct statement path); inside
   // one, a Prisma client. Both must store the same row and obey the same keys.
   const targets = [
@@ -59,7 +81,7 @@ describe(`durable job queue on ${testDialect()}`, () => {
     const runner = runnerWith(async () => ({ result: "DONE" }));
     await runner.drain();
     expect(await enqueueJob(target(), now, TEST_TYPE, { n: 3 }, { dedupeKey: "shopify:abc" })).toBe("DUPLICATE");
-    expect(await database.db.prisma.job.count()).toBe(1);
+    expect(await listJobs(database.db)).toHaveLength(1);
   });
 
   it.each(targets)("a singleton key allows one waiting job, and a new one as soon as it starts running (%s)", async (_label, target) => {
@@ -71,15 +93,16 @@ describe(`durable job queue on ${testDialect()}`, () => {
     expect(await enqueueJob(target(), now, TEST_TYPE, { n: 3 }, { singletonKey: "register:shop" })).toBe("ENQUEUED");
   });
 
-  it("both paths store identical rows, readable through Prisma", async () => {
+  it("both paths store identical jobs, readable through the port", async () => {
     const now = clock.now();
     const runAt = new Date(now.getTime() + 5_000);
     await enqueueJob(database.db, now, TEST_TYPE, { n: 1, text: "ünïcode ✓" }, { shopId: "shop-1", dedupeKey: "a", maxAttempts: 3, runAt });
     await enqueueJob(database.db.prisma, now, TEST_TYPE, { n: 1, text: "ünïcode ✓" }, { shopId: "shop-1", dedupeKey: "b", maxAttempts: 3, runAt });
-    const [direct, viaPrisma] = await Promise.all(["a", "b"].map((dedupeKey) => database.db.prisma.job.findUniqueOrThrow({ where: { dedupeKey } })));
+    const [direct, viaPrisma] = await Promise.all(["a", "b"].map((dedupeKey) => jobWithKey(dedupeKey)));
     const comparable = ({ id: _id, dedupeKey: _key, ...rest }: typeof direct) => rest;
     expect(comparable(direct!)).toEqual(comparable(viaPrisma!));
-    expect(direct!).toMatchObject({ state: "queued", attempts: 0, maxAttempts: 3, runAtMs: BigInt(runAt.getTime()), createdAt: now, shopId: "shop-1" });
+    expect(direct!).toMatchObject({ state: "queued", attempts: 0, maxAttempts: 3, runAt, createdAt: now, shopId: "shop-1" });
+    expect(JSON.parse(direct!.payload)).toEqual({ n: 1, text: "ünïcode ✓" });
   });
 
   it("runs a job, records its result and drops its payload", async () => {
@@ -122,14 +145,14 @@ describe(`durable job queue on ${testDialect()}`, () => {
     let row = await jobRow();
     expect(row.state).toBe("queued");
     expect(row.attempts).toBe(1);
-    const firstDelay = Number(row.runAtMs) - clock.now().getTime();
+    const firstDelay = row.runAt.getTime() - clock.now().getTime();
     expect(firstDelay).toBeGreaterThanOrEqual(BACKOFF_BASE_MS / 2);
     expect(row.lastError).toContain("TrackingMore 503");
 
     clock.advance(firstDelay);
     await runner.drain();
     row = await jobRow();
-    const secondDelay = Number(row.runAtMs) - clock.now().getTime();
+    const secondDelay = row.runAt.getTime() - clock.now().getTime();
     expect(secondDelay).toBeGreaterThan(firstDelay);
 
     clock.advance(secondDelay);
@@ -160,7 +183,7 @@ describe(`durable job queue on ${testDialect()}`, () => {
     const row = await jobRow();
     expect(row.state).toBe("queued");
     expect(row.attempts).toBe(0);
-    expect(Number(row.runAtMs) - clock.now().getTime()).toBe(120_000);
+    expect(row.runAt.getTime() - clock.now().getTime()).toBe(120_000);
   });
 
   it("gives up after maxAttempts and keeps the last error", async () => {
@@ -203,7 +226,6 @@ describe(`durable job queue on ${testDialect()}`, () => {
     expect(row.result).toBe("DONE BY B");
     expect(row.attempts).toBe(2);
 
-    const { markSucceeded } = await import("~/jobs/queue.server");
     expect(await markSucceeded(database.db, row.id, "worker-a", clock.now(), "LATE")).toBe(false);
     expect((await jobRow()).result).toBe("DONE BY B");
   });
@@ -232,5 +254,34 @@ describe(`durable job queue on ${testDialect()}`, () => {
     const row = await jobRow();
     expect(runs).toBe(3);
     expect(row.state).toBe("succeeded");
+  });
+  it("a job enqueued in a transaction commits with it, and disappears when the transaction rolls back", async () => {
+    const now = clock.now();
+    await expect(
+      database.db.prisma.$transaction(async (tx) => {
+        await enqueueJob(tx, now, TEST_TYPE, { n: 1 }, { dedupeKey: "rolled-back" });
+        throw new Error("the data write failed");
+      }),
+    ).rejects.toThrow("the data write failed");
+    expect(await listJobs(database.db)).toEqual([]);
+    // The key was never taken: the same enqueue succeeds once the transaction commits.
+    await database.db.prisma.$transaction(async (tx) => {
+      expect(await enqueueJob(tx, now, TEST_TYPE, { n: 2 }, { dedupeKey: "rolled-back" })).toBe("ENQUEUED");
+    });
+    expect(JSON.parse((await jobRow()).payload)).toEqual({ n: 2 });
+  });
+
+  it("cancelling a shop's jobs stops its queued ones only, and frees its singleton keys", async () => {
+    const now = clock.now();
+    await enqueueJob(database.db, now, TEST_TYPE, { n: 1 }, { shopId: "leaving", singletonKey: "register:leaving" });
+    await enqueueJob(database.db, now, TEST_TYPE, { n: 2 }, { shopId: "leaving", dedupeKey: "leaving-later", runAt: new Date(now.getTime() + 60_000) });
+    await enqueueJob(database.db, now, TEST_TYPE, { n: 3 }, { shopId: "staying", singletonKey: "register:staying" });
+    const { cancelQueuedJobsForShop } = await import("~/jobs/queue.server");
+    await database.db.prisma.$transaction(async (tx) => {
+      expect(await cancelQueuedJobsForShop(tx, "leaving", now)).toBe(2);
+    });
+    expect((await listJobs(database.db, { shopId: "leaving" })).map((job) => job.state)).toEqual(["cancelled", "cancelled"]);
+    expect(await listJobs(database.db, { shopId: "staying", states: ["queued"] })).toHaveLength(1);
+    expect(await enqueueJob(database.db, now, TEST_TYPE, { n: 4 }, { shopId: "leaving", singletonKey: "register:leaving" })).toBe("ENQUEUED");
   });
 });
