@@ -1,4 +1,3 @@
-import { createHmac, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
@@ -6,10 +5,10 @@ import { resolve } from "node:path";
 import { expect } from "vitest";
 import { chromium, type Browser, type BrowserContext, type Frame, type FrameLocator, type Page, type Request } from "playwright-core";
 import { CHROMIUM_ARGS, chromiumPath } from "../../scripts/chromium.mjs";
-import { ADMIN_ORIGIN, adminPageHtml, APP_BRIDGE_URL, APP_FRAME_NAME, appBridgeStandInScript } from "./admin-frame";
+import { ADMIN_ORIGIN, adminPageHtml, adminQuery, APP_BRIDGE_URL, APP_FRAME_NAME, appBridgeStandInScript } from "../../scripts/sandbox/admin-frame";
 import { startWebServer, type AppEnvironment, type RunningWeb } from "./processes";
 import { TEST_API_SECRET } from "./services";
-import { mintSessionToken } from "./session-token";
+import { mintSessionToken } from "../../scripts/sandbox/session-token";
 
 /**
  * Browser tests: the built app (`server/web.mjs`) on loopback, real Chromium (Debian's package,
@@ -206,29 +205,7 @@ export async function startBrowserHarness(options: { env: AppEnvironment }): Pro
   };
 }
 
-/** `host` as admin passes it: base64 of `admin.shopify.com/store/<handle>`. */
-export function adminHost(shop: string): string {
-  return Buffer.from(`admin.shopify.com/store/${shop.replace(/\.myshopify\.com$/, "")}`).toString("base64").replace(/=+$/, "");
-}
-
-/** The query admin puts on the app URL, signed like admin signs it (hex HMAC of the sorted query). */
-export function adminQuery(input: { shop: string; idToken?: string; apiSecret: string }): URLSearchParams {
-  const params: Record<string, string> = {
-    embedded: "1",
-    host: adminHost(input.shop),
-    locale: "en",
-    session: randomUUID().replaceAll("-", ""),
-    shop: input.shop,
-    timestamp: String(Math.floor(Date.now() / 1000)),
-  };
-  if (input.idToken) params.id_token = input.idToken;
-  const message = Object.keys(params)
-    .sort()
-    .map((key) => `${key}=${params[key]}`)
-    .join("&");
-  const hmac = createHmac("sha256", input.apiSecret).update(message).digest("hex");
-  return new URLSearchParams({ ...params, hmac });
-}
+export { adminHost, adminQuery } from "../../scripts/sandbox/admin-frame";
 
 async function openAdmin(browser: Browser, appUrl: string, options: OpenAdminOptions): Promise<AdminSession> {
   const apiKey = process.env.SHOPIFY_API_KEY!;
