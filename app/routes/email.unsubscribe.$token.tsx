@@ -10,7 +10,8 @@ import { resolveUnsubscribeToken, unsubscribeFromTrackingEmails } from "~/servic
  * (RFC 8058, body `List-Unsubscribe=One-Click`): suppress, 200. A token we did not issue: 404.
  */
 
-const FORM_LIMIT_BYTES = 1_024;
+// Mail providers may send the one-click POST as multipart/form-data; a few KB is plenty either way.
+const FORM_LIMIT_BYTES = 16_384;
 
 function page(html: string, status: number): Response {
   return new Response(html, {

@@ -251,7 +251,10 @@ describe(`customer e-mails on ${testDialect()}`, () => {
     expect(await page.text()).toMatch(/<form method="post"/);
     expect(await database.db.prisma.emailSuppression.count({ where: { shopId: shop.id } })).toBe(0);
 
-    const oneClick = new Request(url, { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: "List-Unsubscribe=One-Click" });
+    // Mail providers send RFC 8058's one-click POST as multipart/form-data or urlencoded.
+    const oneClickForm = new FormData();
+    oneClickForm.set("List-Unsubscribe", "One-Click");
+    const oneClick = new Request(url, { method: "POST", body: oneClickForm });
     const done = await callAction(unsubscribeRoute.action, oneClick, { token });
     expect(done.status).toBe(200);
     expect(await database.db.prisma.emailSuppression.findMany({ where: { shopId: shop.id }, select: { scope: true, subject: true } })).toEqual([
