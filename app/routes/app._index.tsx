@@ -4,7 +4,8 @@ import { Link as RemixLink, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { appContext } from "~/context.server";
-import { providerLabel } from "~/components/shipment-labels";
+import { providerLabel, statusLabel } from "~/components/shipment-labels";
+import type { MessageKey } from "~/i18n/catalogue";
 import { useT } from "~/i18n/react";
 import type { loader as quotaLoader } from "./app.provider-quota";
 import { dismissChecklist, shopDashboard } from "~/services/dashboard.server";
@@ -28,29 +29,25 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   return { ok: true };
 };
 
-const BLOCK_ADVICE: Record<string, string> = {
-  auth_failed: "Your tracking provider refused the API key. Paste a valid key in Settings; tracking resumes by itself.",
-  quota_exhausted: "Your tracking provider account has no quota left. Top it up with the provider; tracking resumes when you save Settings again.",
-};
-
 export default function Overview() {
   const overview = useLoaderData<typeof loader>();
+  const t = useT();
   const backfill = overview.latestBackfill;
   const progress = backfill?.totalBytes ? Math.min(100, Math.round((backfill.bytesRead / backfill.totalBytes) * 100)) : null;
   return (
-    <Page title="Tracklight">
+    <Page title={t("common.appName")}>
       <Layout>
         {overview.provider?.blockedReason ? (
           <Layout.Section>
-            <Banner tone="critical" title="Tracking is paused">
-              <p>{BLOCK_ADVICE[overview.provider.blockedReason] ?? overview.provider.blockedMessage}</p>
+            <Banner tone="critical" title={t("dashboard.paused")}>
+              <p>{blockAdvice(t, overview.provider.blockedReason) ?? overview.provider.blockedMessage}</p>
             </Banner>
           </Layout.Section>
         ) : null}
         {overview.provider && !overview.provider.connected ? (
           <Layout.Section>
-            <Banner tone="warning" title="Connect a tracking provider">
-              <p>{overview.registration.pending} tracking numbers are waiting to be registered.</p>
+            <Banner tone="warning" title={t("dashboard.connectProvider")}>
+              <p>{t("dashboard.waitingToRegister", { count: overview.registration.pending })}</p>
             </Banner>
           </Layout.Section>
         ) : null}
@@ -72,12 +69,12 @@ export default function Overview() {
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
-                Shipments by status
+                {t("dashboard.statusCounts.title")}
               </Text>
               <DataTable
                 columnContentTypes={["text", "numeric"]}
-                headings={["Status", "Shipments"]}
-                rows={Object.entries(overview.countsByStatus).map(([status, count]) => [status, count])}
+                headings={[t("dashboard.statusCounts.status"), t("dashboard.statusCounts.shipments")]}
+                rows={Object.entries(overview.countsByStatus).map(([status, count]) => [statusLabel(t, status), count])}
               />
             </BlockStack>
           </Card>
@@ -87,27 +84,27 @@ export default function Overview() {
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">
-                  Registration
+                  {t("dashboard.registration.title")}
                 </Text>
-                <Text as="p">Waiting: {overview.registration.pending}</Text>
-                <Text as="p">Failed: {overview.registration.failed}</Text>
+                <Text as="p">{t("dashboard.registration.waiting", { count: overview.registration.pending })}</Text>
+                <Text as="p">{t("dashboard.registration.failed", { count: overview.registration.failed })}</Text>
               </BlockStack>
             </Card>
             <Card>
               <BlockStack gap="200">
                 <Text as="h2" variant="headingMd">
-                  Order import
+                  {t("dashboard.orderImport.title")}
                 </Text>
                 {backfill ? (
                   <>
                     <Text as="p">
-                      {backfill.state}: {backfill.ordersProcessed} orders, {backfill.trackingNumbersFound} tracking numbers
+                      {t("dashboard.orderImport.progress", { state: backfillStateLabel(t, backfill.state), orders: backfill.ordersProcessed, numbers: backfill.trackingNumbersFound })}
                     </Text>
                     {progress !== null ? <ProgressBar progress={progress} /> : null}
                     {backfill.error ? <Text as="p" tone="critical">{backfill.error}</Text> : null}
                   </>
                 ) : (
-                  <Text as="p">Not started</Text>
+                  <Text as="p">{t("dashboard.orderImport.notStarted")}</Text>
                 )}
               </BlockStack>
             </Card>
@@ -119,6 +116,19 @@ export default function Overview() {
 }
 
 type Dashboard = ReturnType<typeof useLoaderData<typeof loader>>;
+type DashboardT = ReturnType<typeof useT>;
+
+/** What to do about a blocked provider account, or null for a reason the catalogue has no advice for. */
+function blockAdvice(t: DashboardT, reason: string): string | null {
+  return reason === "auth_failed" || reason === "quota_exhausted" ? t(`providerProblems.${reason}`) : null;
+}
+
+/** The same words as the settings page's import card. */
+function backfillStateLabel(t: DashboardT, state: string): string {
+  const key = `settings.backfill.states.${state}`;
+  const label = t(key as MessageKey);
+  return label === key ? state : label;
+}
 
 /** The same text on the server and in the browser (a locale- or zone-dependent format would break hydration). */
 function formatInstant(iso: string): string {

@@ -21,103 +21,24 @@ import {
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { z } from "zod";
 import { appContext } from "~/context.server";
+import type { MessageKey } from "~/i18n/catalogue";
+import { useT } from "~/i18n/react";
 import { PROVIDER_IDS, type ProviderId } from "~/domain/tracking-observation";
 import { saveProviderConnection, testProviderConnection } from "~/services/provider-connection.server";
 import { readSettings, removeProvider, saveGeneralSettings, saveRoutingChoices, startBackfill } from "~/services/settings.server";
 import { authenticate } from "~/shopify.server";
 
-/** Every English text of the page, in one place for the string catalogue. */
-const STRINGS = {
-  title: "Settings",
-  providers: {
-    heading: "Tracking provider",
-    intro: "Tracklight registers your tracking numbers with this provider and receives carrier updates from it.",
-    none: "No provider is connected yet. Tracking numbers wait until you connect one.",
-    connected: "Connected",
-    isDefault: "Default provider",
-    keyHint: (hint: string) => `Saved key ends in ${hint.replace(/^•+/, "")}`,
-    clientIdHint: (hint: string) => `Saved client ID ends in ${hint.replace(/^•+/, "")}`,
-    lastSuccess: (at: string) => `Last successful call: ${formatInstant(at)}`,
-    neverSucceeded: "No successful call yet",
-    ignoredEvents: (count: number) => `${count} updates received for numbers you no longer track were ignored.`,
-    blockedTitle: (provider: string) => `Tracking with ${provider} is paused`,
-    disconnect: "Disconnect",
-    disconnectTitle: (provider: string) => `Disconnect ${provider}?`,
-    disconnectBody: (provider: string) =>
-      `The saved ${provider} credentials are deleted. Open shipments move to your other connected provider; if none is left, they wait until you connect one.`,
-    cancel: "Cancel",
-    choose: "Provider",
-    options: [
-      { label: "TrackingMore (API v4)", value: "trackingmore:v4" },
-      { label: "TrackingMore (API v2, legacy)", value: "trackingmore:v2" },
-      { label: "Tracktry", value: "tracktry" },
-      { label: "UPS Track Alert", value: "ups:production" },
-      { label: "UPS Track Alert – test environment (CIE)", value: "ups:cie" },
-    ],
-    apiKey: "API key",
-    webhookSecret: "Webhook secret",
-    webhookSecretHelp: "From TrackingMore's webhook settings; it lets Tracklight check that updates really come from TrackingMore.",
-    accountEmail: "TrackingMore account e-mail",
-    accountEmailHelp: "API v2 signs its updates with your account e-mail.",
-    clientId: "Client ID",
-    clientSecret: "Client secret",
-    upsHelp: "From your app on developer.ups.com, with the Tracking and Track Alert products.",
-    keepBlank: "Saved. Leave blank to keep it.",
-    notSaved: "Not saved yet.",
-    test: "Test connection",
-    save: "Save provider",
-    saved: "Provider saved",
-  },
-  webhook: {
-    heading: "TrackingMore webhook",
-    help: "Paste this address in TrackingMore under Developer → Webhook so updates arrive as they happen.",
-    label: "Webhook URL",
-    copy: "Copy",
-    copyLabel: "Copy webhook URL",
-    copied: "Webhook URL copied",
-  },
-  routing: {
-    heading: "Which provider tracks which carrier",
-    defaultProvider: "Default provider",
-    defaultHelp: "Tracks every carrier not listed below.",
-    upsToUps: "Send UPS numbers to UPS Track Alert",
-    upsHelp: "Updates arrive within seconds. Other carriers stay with the default provider.",
-    route: (carrier: string) => `${carrier.toUpperCase()} numbers go to`,
-    save: "Save routing",
-    saved: "Routing saved. Open shipments move to their new provider in the background.",
-  },
-  general: {
-    heading: "Tracking",
-    pollInterval: "Check for missed updates after",
-    pollIntervalHelp: "A shipment with no update from the provider for this long is asked for again.",
-    minutes: "minutes",
-    days: "days",
-    stuck: "Needs attention when in transit without an update for",
-    pending: "Needs attention when still not found after",
-    save: "Save",
-    discard: "Discard",
-    saved: "Settings saved",
-  },
-  backfill: {
-    heading: "Import past orders",
-    help: "Reads the tracking numbers of your orders from this many days back. Orders already imported are not doubled.",
-    window: "Import orders from the last",
-    start: "Start import",
-    started: "Import started",
-    running: "Importing…",
-    states: {
-      queued: "Waiting to start",
-      waiting_for_shopify: "Shopify is preparing your orders",
-      downloading: "Importing orders",
-      completed: "Finished",
-      failed: "Stopped",
-    } as Record<string, string>,
-    counts: (orders: number, numbers: number) => `${orders} orders, ${numbers} tracking numbers`,
-    never: "No import has run yet.",
-  },
-  providerNames: { trackingmore: "TrackingMore", tracktry: "Tracktry", ups: "UPS" } as Record<ProviderId, string>,
-  invalidRequest: "This request could not be understood. Reload the page and try again.",
-} as const;
+/** The provider select's values; the labels come from the catalogue (settings.providers.options). */
+const PROVIDER_CHOICES = [
+  { key: "trackingmoreV4", value: "trackingmore:v4" },
+  { key: "trackingmoreV2", value: "trackingmore:v2" },
+  { key: "tracktry", value: "tracktry" },
+  { key: "upsProduction", value: "ups:production" },
+  { key: "upsCie", value: "ups:cie" },
+] as const;
+
+/** Provider names in settings: UPS's own name here, since the choice between its two APIs is made in the select. */
+const PROVIDER_NAMES: Record<ProviderId, string> = { trackingmore: "TrackingMore", tracktry: "Tracktry", ups: "UPS" };
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -155,6 +76,8 @@ export interface SettingsActionResult {
   intent: Intent | null;
   ok: boolean;
   message: string | null;
+  /** The form could not be read (a tampered or stale page): the page says so in the merchant's language. */
+  invalidRequest?: boolean;
   /** Saved, but something the merchant should know (the provider could not check the key). */
   warning?: string | null;
   /** Field name → what to fix, shown next to the field. */
@@ -165,20 +88,20 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<SettingsA
   const { session } = await authenticate.admin(request);
   const fields = Object.fromEntries(await request.formData());
   const form = formSchema.safeParse(fields);
-  if (!form.success) return { intent: null, ok: false, message: STRINGS.invalidRequest, fieldErrors: {} };
+  if (!form.success) return { intent: null, ok: false, message: null, invalidRequest: true, fieldErrors: {} };
   const ctx = appContext();
   const shop = session.shop;
   const input = form.data;
   switch (input.intent) {
     case "test-connection": {
       const parsed = safeConnection(input.connection, fields);
-      if (!parsed) return { intent: input.intent, ok: false, message: STRINGS.invalidRequest, fieldErrors: {} };
+      if (!parsed) return { intent: input.intent, ok: false, message: null, invalidRequest: true, fieldErrors: {} };
       const result = await testProviderConnection(ctx, shop, parsed);
       return { intent: input.intent, ok: result.ok, message: result.message, fieldErrors: result.ok ? {} : (result.fieldErrors ?? {}) };
     }
     case "save-provider": {
       const parsed = safeConnection(input.connection, fields);
-      if (!parsed) return { intent: input.intent, ok: false, message: STRINGS.invalidRequest, fieldErrors: {} };
+      if (!parsed) return { intent: input.intent, ok: false, message: null, invalidRequest: true, fieldErrors: {} };
       const result = await saveProviderConnection(ctx, shop, parsed);
       return result.saved
         ? { intent: input.intent, ok: true, message: result.message, warning: result.warning, fieldErrors: {} }
@@ -189,22 +112,22 @@ export const action = async ({ request }: ActionFunctionArgs): Promise<SettingsA
       return { intent: input.intent, ok: true, message: null, fieldErrors: {} };
     case "save-routing": {
       const result = await saveRoutingChoices(ctx, shop, { defaultProvider: input.defaultProvider, upsToUps: input.upsToUps === "on" });
-      return { intent: input.intent, ok: result.ok, message: result.ok ? STRINGS.routing.saved : null, fieldErrors: result.ok ? {} : result.fieldErrors };
+      return { intent: input.intent, ok: result.ok, message: null, fieldErrors: result.ok ? {} : result.fieldErrors };
     }
     case "save-general": {
       const { intent, ...general } = input;
       const result = await saveGeneralSettings(ctx, shop, general);
-      return { intent, ok: result.ok, message: result.ok ? STRINGS.general.saved : null, fieldErrors: result.ok ? {} : result.fieldErrors };
+      return { intent, ok: result.ok, message: null, fieldErrors: result.ok ? {} : result.fieldErrors };
     }
     case "start-backfill": {
       const result = await startBackfill(ctx, shop, { backfillDays: input.backfillDays });
-      return { intent: input.intent, ok: result.started, message: result.started ? STRINGS.backfill.started : null, fieldErrors: result.started ? {} : result.fieldErrors };
+      return { intent: input.intent, ok: result.started, message: null, fieldErrors: result.started ? {} : result.fieldErrors };
     }
   }
 };
 
 function safeConnection(choice: string, fields: Record<string, FormDataEntryValue>) {
-  if (!STRINGS.providers.options.some((option) => option.value === choice)) return null;
+  if (!PROVIDER_CHOICES.some((option) => option.value === choice)) return null;
   return connectionInput(choice, fields);
 }
 
@@ -215,8 +138,16 @@ function formatInstant(iso: string): string {
 
 type SettingsData = ReturnType<typeof useLoaderData<typeof loader>>;
 
+/** An import's state in words; a state the catalogue does not know is shown as stored. */
+function backfillStateLabel(t: ReturnType<typeof useT>, state: string): string {
+  const key = `settings.backfill.states.${state}`;
+  const label = t(key as MessageKey);
+  return label === key ? state : label;
+}
+
 export default function Settings() {
   const settings = useLoaderData<typeof loader>();
+  const t = useT();
   const revalidator = useRevalidator();
 
   // While an import runs, read its progress again every two seconds.
@@ -234,13 +165,13 @@ export default function Settings() {
   }, []);
 
   return (
-    <Page title={STRINGS.title}>
+    <Page title={t("settings.title")}>
       <Layout>
         {settings.providers
           .filter((account) => account.blocked)
           .map((account) => (
             <Layout.Section key={`blocked-${account.provider}`}>
-              <Banner tone="critical" title={STRINGS.providers.blockedTitle(STRINGS.providerNames[account.provider])}>
+              <Banner tone="critical" title={t("settings.providers.blockedTitle", { provider: PROVIDER_NAMES[account.provider] })}>
                 <p>{account.blocked!.advice}</p>
               </Banner>
             </Layout.Section>
@@ -272,14 +203,16 @@ function showToast(message: string): void {
 
 type Toast = (message: string | null | undefined) => void;
 
-function useToastOnResult(data: SettingsActionResult | undefined, toast: Toast, when: (data: SettingsActionResult) => boolean) {
+/** `fallback`: the page's own words for a success the server did not describe (the server does not know the merchant's language). */
+function useToastOnResult(data: SettingsActionResult | undefined, toast: Toast, when: (data: SettingsActionResult) => boolean, fallback: string | null = null) {
   useEffect(() => {
     // Once per answer: `data` changes only when a new answer arrives.
-    if (data && data.ok && when(data)) toast(data.message);
+    if (data && data.ok && when(data)) toast(data.message ?? fallback);
   }, [data]);
 }
 
 function ProviderSection({ settings, toast }: { settings: SettingsData; toast: Toast }) {
+  const t = useT();
   const fetcher = useFetcher<typeof action>();
   const [choice, setChoice] = useState<string>(() => {
     const first = settings.providers[0];
@@ -313,7 +246,7 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
       autoComplete="off"
       value={fields[name] ?? ""}
       onChange={(value) => setFields((current) => ({ ...current, [name]: value }))}
-      helpText={[options.help, stored ? (options.saved ? STRINGS.providers.keepBlank : STRINGS.providers.notSaved) : null].filter(Boolean).join(" ")}
+      helpText={[options.help, stored ? (options.saved ? t("settings.providers.keepBlank") : t("settings.providers.notSaved")) : null].filter(Boolean).join(" ")}
       error={errors[name]}
     />
   );
@@ -323,32 +256,32 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
       <BlockStack gap="400">
         <BlockStack gap="200">
           <Text as="h2" variant="headingMd">
-            {STRINGS.providers.heading}
+            {t("settings.providers.heading")}
           </Text>
           <Text as="p" tone="subdued">
-            {STRINGS.providers.intro}
+            {t("settings.providers.intro")}
           </Text>
         </BlockStack>
-        {settings.providers.length === 0 ? <Text as="p">{STRINGS.providers.none}</Text> : null}
+        {settings.providers.length === 0 ? <Text as="p">{t("settings.providers.none")}</Text> : null}
         {settings.providers.map((account) => (
           <Box key={account.provider} padding="300" background="bg-surface-secondary" borderRadius="200">
             <InlineStack align="space-between" blockAlign="center" gap="200">
               <BlockStack gap="100">
                 <Text as="h3" variant="headingSm">
-                  {STRINGS.providerNames[account.provider]}
-                  {account.apiVersion ? ` (API ${account.apiVersion})` : ""}
-                  {account.environment === "cie" ? " – CIE" : ""}
-                  {settings.routing.defaultProvider === account.provider ? ` · ${STRINGS.providers.isDefault}` : ""}
+                  {PROVIDER_NAMES[account.provider]}
+                  {account.apiVersion ? ` (${t("settings.providers.apiVersion", { version: account.apiVersion })})` : ""}
+                  {account.environment === "cie" ? ` – ${t("settings.providers.cie")}` : ""}
+                  {settings.routing.defaultProvider === account.provider ? ` · ${t("settings.providers.isDefault")}` : ""}
                 </Text>
                 {account.keyHint ? (
-                  <Text as="p">{account.provider === "ups" ? STRINGS.providers.clientIdHint(account.keyHint) : STRINGS.providers.keyHint(account.keyHint)}</Text>
+                  <Text as="p">{t(account.provider === "ups" ? "settings.providers.clientIdHint" : "settings.providers.keyHint", { hint: account.keyHint.replace(/^•+/, "") })}</Text>
                 ) : null}
                 <Text as="p" tone="subdued">
-                  {account.lastSuccessAt ? STRINGS.providers.lastSuccess(account.lastSuccessAt) : STRINGS.providers.neverSucceeded}
+                  {account.lastSuccessAt ? t("settings.providers.lastSuccess", { at: formatInstant(account.lastSuccessAt) }) : t("settings.providers.neverSucceeded")}
                 </Text>
                 {account.ignoredEvents > 0 ? (
                   <Text as="p" tone="subdued">
-                    {STRINGS.providers.ignoredEvents(account.ignoredEvents)}
+                    {t("settings.providers.ignoredEvents", { count: account.ignoredEvents })}
                   </Text>
                 ) : null}
               </BlockStack>
@@ -358,8 +291,8 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
         ))}
         <FormLayout>
           <Select
-            label={STRINGS.providers.choose}
-            options={[...STRINGS.providers.options]}
+            label={t("settings.providers.choose")}
+            options={PROVIDER_CHOICES.map((option) => ({ label: t(`settings.providers.options.${option.key}`), value: option.value }))}
             value={choice}
             onChange={(value) => {
               setChoice(value);
@@ -368,30 +301,30 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
           />
           {provider === "ups" ? (
             <>
-              {field("clientId", STRINGS.providers.clientId, { saved: Boolean(stored), help: STRINGS.providers.upsHelp })}
-              {field("clientSecret", STRINGS.providers.clientSecret, { saved: Boolean(stored?.secretsSaved.clientSecret) })}
+              {field("clientId", t("settings.providers.clientId"), { saved: Boolean(stored), help: t("settings.providers.upsHelp") })}
+              {field("clientSecret", t("settings.providers.clientSecret"), { saved: Boolean(stored?.secretsSaved.clientSecret) })}
             </>
           ) : (
-            field("apiKey", STRINGS.providers.apiKey, { saved: Boolean(stored) })
+            field("apiKey", t("settings.providers.apiKey"), { saved: Boolean(stored) })
           )}
           {choice === "trackingmore:v4"
-            ? field("webhookSecret", STRINGS.providers.webhookSecret, { saved: Boolean(stored?.secretsSaved.webhookSecret), help: STRINGS.providers.webhookSecretHelp })
+            ? field("webhookSecret", t("settings.providers.webhookSecret"), { saved: Boolean(stored?.secretsSaved.webhookSecret), help: t("settings.providers.webhookSecretHelp") })
             : null}
           {choice === "trackingmore:v2"
-            ? field("accountEmail", STRINGS.providers.accountEmail, { saved: Boolean(stored?.secretsSaved.accountEmail), help: STRINGS.providers.accountEmailHelp })
+            ? field("accountEmail", t("settings.providers.accountEmail"), { saved: Boolean(stored?.secretsSaved.accountEmail), help: t("settings.providers.accountEmailHelp") })
             : null}
         </FormLayout>
-        {result && (result.intent === "test-connection" || result.intent === "save-provider") && fetcher.state !== "submitting" && result.message ? (
+        {result && (result.intent === "test-connection" || result.intent === "save-provider") && fetcher.state !== "submitting" && (result.message || result.invalidRequest) ? (
           <Banner tone={result.ok ? (result.warning ? "warning" : "success") : "critical"}>
-            <p>{result.warning ?? result.message}</p>
+            <p>{result.warning ?? result.message ?? t("settings.invalidRequest")}</p>
           </Banner>
         ) : null}
         <InlineStack gap="200" align="end">
           <Button onClick={() => submit("test-connection")} loading={busyIntent === "test-connection"}>
-            {STRINGS.providers.test}
+            {t("settings.providers.test")}
           </Button>
           <Button variant="primary" onClick={() => submit("save-provider")} loading={busyIntent === "save-provider"}>
-            {STRINGS.providers.save}
+            {t("settings.providers.save")}
           </Button>
         </InlineStack>
       </BlockStack>
@@ -402,20 +335,21 @@ function ProviderSection({ settings, toast }: { settings: SettingsData; toast: T
 /** Disconnecting deletes credentials and moves shipments: the merchant confirms in an App Bridge modal first. */
 function DisconnectButton({ provider, onConfirm }: { provider: ProviderId; onConfirm: () => void }) {
   // Mounted only once asked for: nothing of the modal is in the server-rendered page to hydrate.
+  const t = useT();
   const [confirming, setConfirming] = useState(false);
-  const name = STRINGS.providerNames[provider];
+  const name = PROVIDER_NAMES[provider];
   return (
     <>
       <Button tone="critical" variant="plain" onClick={() => setConfirming(true)}>
-        {STRINGS.providers.disconnect}
+        {t("settings.providers.disconnect")}
       </Button>
       {confirming ? (
         <Modal id={`tracklight-disconnect-${provider}`} open onHide={() => setConfirming(false)}>
           <Box padding="400">
             <BlockStack gap="400">
-              <Text as="p">{STRINGS.providers.disconnectBody(name)}</Text>
+              <Text as="p">{t("settings.providers.disconnectBody", { provider: name })}</Text>
               <InlineStack gap="200" align="end">
-                <Button onClick={() => setConfirming(false)}>{STRINGS.providers.cancel}</Button>
+                <Button onClick={() => setConfirming(false)}>{t("settings.providers.cancel")}</Button>
                 <Button
                   tone="critical"
                   variant="primary"
@@ -424,12 +358,12 @@ function DisconnectButton({ provider, onConfirm }: { provider: ProviderId; onCon
                     setConfirming(false);
                   }}
                 >
-                  {STRINGS.providers.disconnect}
+                  {t("settings.providers.disconnect")}
                 </Button>
               </InlineStack>
             </BlockStack>
           </Box>
-          <TitleBar title={STRINGS.providers.disconnectTitle(name)} />
+          <TitleBar title={t("settings.providers.disconnectTitle", { provider: name })} />
         </Modal>
       ) : null}
     </>
@@ -437,24 +371,25 @@ function DisconnectButton({ provider, onConfirm }: { provider: ProviderId; onCon
 }
 
 function WebhookSection({ url, toast }: { url: string; toast: Toast }) {
+  const t = useT();
   const copy = () => {
-    void navigator.clipboard?.writeText(url).then(() => toast(STRINGS.webhook.copied));
+    void navigator.clipboard?.writeText(url).then(() => toast(t("settings.webhook.copied")));
   };
   return (
     <Card>
       <BlockStack gap="200">
         <Text as="h2" variant="headingMd">
-          {STRINGS.webhook.heading}
+          {t("settings.webhook.heading")}
         </Text>
         <TextField
-          label={STRINGS.webhook.label}
+          label={t("settings.webhook.label")}
           value={url}
           readOnly
           autoComplete="off"
-          helpText={STRINGS.webhook.help}
+          helpText={t("settings.webhook.help")}
           connectedRight={
-            <Button onClick={copy} accessibilityLabel={STRINGS.webhook.copyLabel}>
-              {STRINGS.webhook.copy}
+            <Button onClick={copy} accessibilityLabel={t("settings.webhook.copyLabel")}>
+              {t("settings.webhook.copy")}
             </Button>
           }
         />
@@ -464,6 +399,7 @@ function WebhookSection({ url, toast }: { url: string; toast: Toast }) {
 }
 
 function RoutingSection({ settings, toast }: { settings: SettingsData; toast: Toast }) {
+  const t = useT();
   const fetcher = useFetcher<typeof action>();
   const connected = settings.providers.map((account) => account.provider);
   const [defaultProvider, setDefaultProvider] = useState<string>(settings.routing.defaultProvider);
@@ -472,7 +408,7 @@ function RoutingSection({ settings, toast }: { settings: SettingsData; toast: To
     setDefaultProvider(settings.routing.defaultProvider);
     setUpsToUps(settings.routing.carrierProviders.ups === "ups");
   }, [settings.routing.defaultProvider, settings.routing.carrierProviders.ups]);
-  useToastOnResult(fetcher.data, toast, (data) => data.intent === "save-routing");
+  useToastOnResult(fetcher.data, toast, (data) => data.intent === "save-routing", t("settings.routing.saved"));
   const errors = fetcher.data?.intent === "save-routing" ? fetcher.data.fieldErrors : {};
   const otherRoutes = Object.entries(settings.routing.carrierProviders).filter(([carrier]) => carrier !== "ups");
 
@@ -482,23 +418,23 @@ function RoutingSection({ settings, toast }: { settings: SettingsData; toast: To
         <input type="hidden" name="intent" value="save-routing" />
         <BlockStack gap="300">
           <Text as="h2" variant="headingMd">
-            {STRINGS.routing.heading}
+            {t("settings.routing.heading")}
           </Text>
           <FormLayout>
             <Select
-              label={STRINGS.routing.defaultProvider}
+              label={t("settings.routing.defaultProvider")}
               name="defaultProvider"
-              helpText={STRINGS.routing.defaultHelp}
-              options={connected.map((provider) => ({ label: STRINGS.providerNames[provider], value: provider }))}
+              helpText={t("settings.routing.defaultHelp")}
+              options={connected.map((provider) => ({ label: PROVIDER_NAMES[provider], value: provider }))}
               value={defaultProvider}
               onChange={setDefaultProvider}
               error={errors.defaultProvider}
             />
             {connected.includes("ups") ? (
               <Checkbox
-                label={STRINGS.routing.upsToUps}
+                label={t("settings.routing.upsToUps")}
                 name="upsToUps"
-                helpText={STRINGS.routing.upsHelp}
+                helpText={t("settings.routing.upsHelp")}
                 checked={upsToUps}
                 onChange={setUpsToUps}
                 error={errors["carrierProviders.ups"]}
@@ -506,13 +442,13 @@ function RoutingSection({ settings, toast }: { settings: SettingsData; toast: To
             ) : null}
             {otherRoutes.map(([carrier, provider]) => (
               <Text as="p" key={carrier}>
-                {STRINGS.routing.route(carrier)} {STRINGS.providerNames[provider]}
+                {t("settings.routing.route", { carrier: carrier.toUpperCase(), provider: PROVIDER_NAMES[provider] })}
               </Text>
             ))}
           </FormLayout>
           <InlineStack align="end">
             <Button submit loading={fetcher.state !== "idle"}>
-              {STRINGS.routing.save}
+              {t("settings.routing.save")}
             </Button>
           </InlineStack>
         </BlockStack>
@@ -524,6 +460,7 @@ function RoutingSection({ settings, toast }: { settings: SettingsData; toast: To
 type GeneralFields = { pollIntervalMinutes: string; stuckAfterDays: string; pendingTooLongDays: string; backfillDays: string };
 
 function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsData; toast: Toast }) {
+  const t = useT();
   const generalFetcher = useFetcher<typeof action>();
   const backfillFetcher = useFetcher<typeof action>();
   const saved = useMemo<GeneralFields>(
@@ -539,8 +476,8 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
   useEffect(() => setValues(saved), [saved]);
   const dirty = (Object.keys(saved) as Array<keyof GeneralFields>).some((key) => saved[key] !== values[key]);
 
-  useToastOnResult(generalFetcher.data, toast, (data) => data.intent === "save-general");
-  useToastOnResult(backfillFetcher.data, toast, (data) => data.intent === "start-backfill");
+  useToastOnResult(generalFetcher.data, toast, (data) => data.intent === "save-general", t("settings.general.saved"));
+  useToastOnResult(backfillFetcher.data, toast, (data) => data.intent === "start-backfill", t("settings.backfill.started"));
   const generalErrors = generalFetcher.data?.intent === "save-general" ? generalFetcher.data.fieldErrors : {};
   const backfillErrors = backfillFetcher.data?.intent === "start-backfill" ? backfillFetcher.data.fieldErrors : {};
 
@@ -570,21 +507,21 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
       <Card>
         <BlockStack gap="300">
           <Text as="h2" variant="headingMd">
-            {STRINGS.general.heading}
+            {t("settings.general.heading")}
           </Text>
           <FormLayout>
-            {number("pollIntervalMinutes", STRINGS.general.pollInterval, STRINGS.general.minutes, STRINGS.general.pollIntervalHelp)}
+            {number("pollIntervalMinutes", t("settings.general.pollInterval"), t("settings.general.minutes"), t("settings.general.pollIntervalHelp"))}
             <FormLayout.Group>
-              {number("stuckAfterDays", STRINGS.general.stuck, STRINGS.general.days)}
-              {number("pendingTooLongDays", STRINGS.general.pending, STRINGS.general.days)}
+              {number("stuckAfterDays", t("settings.general.stuck"), t("settings.general.days"))}
+              {number("pendingTooLongDays", t("settings.general.pending"), t("settings.general.days"))}
             </FormLayout.Group>
           </FormLayout>
           <InlineStack align="end" gap="200">
             <Button onClick={discard} disabled={!dirty}>
-              {STRINGS.general.discard}
+              {t("settings.general.discard")}
             </Button>
             <Button variant="primary" onClick={save} disabled={!dirty} loading={generalFetcher.state !== "idle"}>
-              {STRINGS.general.save}
+              {t("settings.general.save")}
             </Button>
           </InlineStack>
         </BlockStack>
@@ -592,12 +529,12 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
       <Card>
         <BlockStack gap="300">
           <Text as="h2" variant="headingMd">
-            {STRINGS.backfill.heading}
+            {t("settings.backfill.heading")}
           </Text>
           <Text as="p" tone="subdued">
-            {STRINGS.backfill.help}
+            {t("settings.backfill.help")}
           </Text>
-          {number("backfillDays", STRINGS.backfill.window, STRINGS.general.days)}
+          {number("backfillDays", t("settings.backfill.window"), t("settings.general.days"))}
           {backfillErrors.backfill ? (
             <Banner tone="warning">
               <p>{backfillErrors.backfill}</p>
@@ -606,7 +543,7 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
           {run ? (
             <BlockStack gap="100">
               <Text as="p">
-                {STRINGS.backfill.states[run.state] ?? run.state}: {STRINGS.backfill.counts(run.ordersProcessed, run.trackingNumbersFound)}
+                {t("settings.backfill.progress", { state: backfillStateLabel(t, run.state), orders: run.ordersProcessed, numbers: run.trackingNumbersFound })}
               </Text>
               {run.active || run.percent !== null ? <ProgressBar progress={run.percent ?? 0} size="small" /> : null}
               {run.error ? (
@@ -617,7 +554,7 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
             </BlockStack>
           ) : (
             <Text as="p" tone="subdued">
-              {STRINGS.backfill.never}
+              {t("settings.backfill.never")}
             </Text>
           )}
           <InlineStack align="end">
@@ -626,7 +563,7 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
               loading={backfillFetcher.state !== "idle"}
               disabled={run?.active ?? false}
             >
-              {run?.active ? STRINGS.backfill.running : STRINGS.backfill.start}
+              {run?.active ? t("settings.backfill.running") : t("settings.backfill.start")}
             </Button>
           </InlineStack>
         </BlockStack>

@@ -87,7 +87,7 @@ describe("Overview in the admin", () => {
     await admin.waitForAppPage("/app");
     await admin.app.getByRole("heading", { name: "Shipments by status" }).waitFor();
 
-    expect(await statusTable(admin)).toMatchObject({ pending: 4, transit: 1, delivered: 1, exception: 0 });
+    expect(await statusTable(admin)).toMatchObject({ Pending: 4, "In transit": 1, Delivered: 1, Exception: 0 });
     await admin.app.getByText("Waiting: 1", { exact: true }).waitFor();
     await admin.app.getByText("Failed: 0", { exact: true }).waitFor();
     // Connected and healthy: neither "connect a provider" nor "tracking is paused".
@@ -133,7 +133,7 @@ describe("Overview in the admin", () => {
     await admin.app.getByText("Tracking is paused").waitFor();
     await admin.app.getByText("Your tracking provider refused the API key", { exact: false }).waitFor();
     // Its own numbers, not the other shop's.
-    expect(await statusTable(admin)).toMatchObject({ pending: 1, transit: 0, delivered: 0 });
+    expect(await statusTable(admin)).toMatchObject({ Pending: 1, "In transit": 0, Delivered: 0 });
     expect(admin.browserErrors).toEqual([]);
     await admin.screenshot("overview-provider-blocked");
   });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTrackingMoreSimulator, type TrackingMoreSimulator } from "../../simulators/trackingmore";
 import type { ServiceContext } from "~/services/context.server";
 import { loadProviderAccount } from "~/services/provider-accounts.server";
-import { startBrowserHarness, type AdminSession, type BrowserHarness } from "../support/browser";
+import { expectNoSeriousAxeViolations, startBrowserHarness, type AdminSession, type BrowserHarness } from "../support/browser";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, type ShopFixture } from "../support/factories";
 import { createTestServices, storeOfflineSession } from "../support/services";
@@ -69,6 +69,7 @@ describe("Settings in the admin", () => {
     await app.getByRole("button", { name: "Save provider" }).click();
     await app.getByText(/^TrackingMore refused these credentials\./).first().waitFor();
     expect(await loadProviderAccount(services, shop.id, "trackingmore")).toMatchObject({ credentials: { apiKey: API_KEY } });
+    await expectNoSeriousAxeViolations(await admin.appFrame(), "settings with a rejected key");
     await admin.screenshot("settings-rejected-key");
     expect(admin.browserErrors).toEqual([]);
   });
@@ -94,6 +95,7 @@ describe("Settings in the admin", () => {
     const run = await database.db.prisma.backfillRun.findFirstOrThrow({ where: { shopId: shop.id } });
     await database.db.prisma.backfillRun.update({ where: { id: run.id }, data: { state: "downloading", totalBytes: 1000, bytesRead: 400, ordersProcessed: 8, trackingNumbersFound: 9 } });
     await app.getByText("Importing orders: 8 orders, 9 tracking numbers").waitFor({ timeout: 10_000 });
+    await expectNoSeriousAxeViolations(await admin.appFrame(), "settings with an import running");
     await admin.screenshot("settings");
     await database.db.prisma.backfillRun.update({ where: { id: run.id }, data: { state: "completed", bytesRead: 1000, finishedAt: new Date() } });
     await app.getByText("Finished: 8 orders, 9 tracking numbers").waitFor({ timeout: 10_000 });
