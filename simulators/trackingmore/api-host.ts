@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type BodyDamage, isBodyDamage, sendDamagedJson } from "../lib/damaged-response";
+import { isBodyDamage, sendDamagedJson } from "../lib/damaged-response";
 import { readBody, sendJson, sleep } from "../lib/http-server";
 import { type ApiModule, type ApiResponse, headerValue } from "./api-types";
 import type { ControlResult } from "./control";
@@ -27,7 +27,7 @@ export interface HostCall<Api extends string> {
 }
 
 /** `truncated`/`malformed`: a 200 whose body is not JSON (../lib/damaged-response.ts); a truncated answer's work was done. */
-export type InjectedFault = { kind: "http"; httpStatus: number; metaCode: number } | { kind: "timeout" } | { kind: BodyDamage };
+export type InjectedFault = { kind: "http"; httpStatus: number; metaCode: number } | { kind: "timeout" } | { kind: "truncated" } | { kind: "malformed" };
 
 export function checkFault(fault: InjectedFault): InjectedFault {
   if (fault.kind === "timeout") return { kind: "timeout" };

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type BodyDamage, isBodyDamage, sendDamagedJson } from "../lib/damaged-response";
+import { isBodyDamage, sendDamagedJson } from "../lib/damaged-response";
 import { readBody, requestUrl, sendJson, startHttpServer } from "../lib/http-server";
 import { handleControlRequest } from "./control";
 import { type ApiResult, upsError } from "./errors";
@@ -68,7 +68,7 @@ export interface UpsCall {
  * `api` limits a fault to one API (default: the next API request of any kind). `truncated`/`malformed`:
  * a 200 whose body is not JSON (../lib/damaged-response.ts); a truncated answer's work was done.
  */
-export type UpsFault = ({ kind: "http"; httpStatus: number; code: string; message?: string } | { kind: "timeout" } | { kind: BodyDamage }) & { api?: UpsApi };
+export type UpsFault = ({ kind: "http"; httpStatus: number; code: string; message?: string } | { kind: "timeout" } | { kind: "truncated" } | { kind: "malformed" }) & { api?: UpsApi };
 
 export interface UpsSimulator {
   url: string;
