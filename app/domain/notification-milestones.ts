@@ -106,8 +106,8 @@ export function newDeliveryDateKey(estimate: Date): string {
 }
 
 /**
- * What one applied update earned, from the shipment before and after it. `observedAt` stands in
- * for the carrier time when the update carries none (a moved estimate without a checkpoint).
+ * What one applied update earned, from the shipment before and after it. `observedAt` (when the
+ * update reached us) dates a moved estimate, and stands in for a status without a carrier time.
  */
 export function milestonesEarned(previous: MilestoneSnapshot, next: MilestoneSnapshot, observedAt: Date): EarnedMilestone[] {
   const earned: EarnedMilestone[] = [];
@@ -124,7 +124,8 @@ export function milestonesEarned(previous: MilestoneSnapshot, next: MilestoneSna
   const before = previous.estimatedDeliveryAt;
   const after = next.estimatedDeliveryAt;
   if (before && after && next.status !== "delivered" && Math.abs(after.getTime() - before.getTime()) >= DAY_MS) {
-    earned.push({ milestone: "new_delivery_date", dedupeKey: newDeliveryDateKey(after), occurredAt: next.statusAsOf ?? observedAt });
+    // The news is the moved date, learnt now: the status it came with may be days old.
+    earned.push({ milestone: "new_delivery_date", dedupeKey: newDeliveryDateKey(after), occurredAt: observedAt });
   }
   return earned;
 }

@@ -335,6 +335,26 @@ describe(`customer e-mails on ${testDialect()}`, () => {
     expect(smtp.messages).toHaveLength(0);
   });
 
+  it("a delivery date moved by a day or more is e-mailed once per new date (when switched on)", async () => {
+    await saveNotificationSettings(services, shop.id, { milestones: { new_delivery_date: { enabled: true } } });
+    const parcel = await newParcel();
+    const day = (iso: string) => ({ start: new Date(iso), end: null });
+    const withEstimate = (minutes: number, description: string, estimate: string) => ({
+      ...observation(parcel, "transit", "in_transit", minutesAgo(minutes), description),
+      estimatedDelivery: day(estimate),
+    });
+    await applyTrackingObservation(services, shop.id, withEstimate(60, "Arrived at hub", "2099-11-26T00:00:00Z"));
+    await applyTrackingObservation(services, shop.id, withEstimate(50, "Delayed: weather", "2099-11-28T00:00:00Z"));
+    await applyTrackingObservation(services, shop.id, withEstimate(50, "Delayed: weather", "2099-11-28T00:00:00Z"));
+    await applyTrackingObservation(services, shop.id, withEstimate(40, "Departed hub", "2099-11-28T09:00:00Z"));
+    await runJobs();
+    await smtp.waitForMessages(1);
+    expect((await notifications(parcel)).map((row) => [row.dedupeKey, row.state])).toEqual([["new_delivery_date:2099-11-28", "sent"]]);
+    expect(smtp.messages).toHaveLength(1);
+    expect(smtp.messages[0]!.parsed.subject).toMatch(/^New delivery date for your order/);
+    await saveNotificationSettings(services, shop.id, { milestones: { new_delivery_date: { enabled: false } } });
+  });
+
   it("an order without an e-mail address records 'no_email'", async () => {
     const parcel = await newParcel({ email: "" });
     await applyTrackingObservation(services, shop.id, observation(parcel, "delivered", "left_at_door", minutesAgo(2), "Delivered"));

@@ -49,7 +49,8 @@ describe("milestonesEarned", () => {
   it("an estimate moved by a day or more earns 'new_delivery_date' keyed by the new date; less than a day earns nothing", () => {
     const before = snapshot({ estimatedDeliveryAt: new Date("2026-11-26T00:00:00Z") });
     const moved = milestonesEarned(before, { ...before, estimatedDeliveryAt: new Date("2026-11-28T00:00:00Z") }, T0);
-    expect(moved).toEqual([{ milestone: "new_delivery_date", dedupeKey: "new_delivery_date:2026-11-28", occurredAt: before.statusAsOf }]);
+    // Dated when we learnt it: the status it came with may be days old, the news is not.
+    expect(moved).toEqual([{ milestone: "new_delivery_date", dedupeKey: "new_delivery_date:2026-11-28", occurredAt: T0 }]);
     expect(milestonesEarned(before, { ...before, estimatedDeliveryAt: new Date("2026-11-26T18:00:00Z") }, T0)).toEqual([]);
     // A first estimate is not a "new" date.
     expect(milestonesEarned(snapshot(), { ...snapshot(), estimatedDeliveryAt: new Date("2026-11-28T00:00:00Z") }, T0)).toEqual([]);
