@@ -101,16 +101,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
       if (result.ok) return { intent: "save" as const, ok: true as const, values: formValues(result.settings) };
       const fieldErrors: Record<string, MessageKey> = {};
       for (const error of result.errors) fieldErrors[error.field || "form"] = fieldErrorKey(error.field);
-      return data({ intent: "save" as const, ok: false as const, fieldErrors }, { status: 422 });
+      // A form the merchant can correct: answered like any other result (a 4xx would be a failed load in the browser).
+      return { intent: "save" as const, ok: false as const, fieldErrors };
     }
     case "preview":
       return { intent: "preview" as const, ok: true as const, preview: { milestone: input.milestone, ...(await previewCustomerEmail(ctx, shopId, { milestone: input.milestone, changes: input.settings })) } };
     case "test": {
       const to = z.email().safeParse(input.to.trim());
-      if (!to.success) return data({ intent: "test" as const, ok: false as const, reason: "invalid_email" as const }, { status: 422 });
+      if (!to.success) return { intent: "test" as const, ok: false as const, reason: "invalid_email" as const };
       const outcome = await sendTestEmail(ctx, shopId, { to: to.data, milestone: input.milestone, changes: input.settings });
-      if (outcome.ok) return { intent: "test" as const, ...outcome };
-      return data({ intent: "test" as const, ...outcome }, { status: outcome.reason === "rate_limited" ? 429 : 200 });
+      return { intent: "test" as const, ...outcome };
     }
   }
 };
@@ -148,7 +148,8 @@ export default function NotificationsPage() {
   const fieldErrors: Record<string, MessageKey> = saveResult && !saveResult.ok && "fieldErrors" in saveResult ? saveResult.fieldErrors : {};
   const errorFor = (field: string) => (fieldErrors[field] ? t(fieldErrors[field]) : undefined);
   useEffect(() => {
-    if (saveFetcher.state === "idle" && saveResult?.ok) showToast(t("emails.settings.saved"));
+    // Once per answer: the data object changes only when a new answer arrives.
+    if (saveResult?.ok) showToast(t("emails.settings.saved"));
   }, [saveResult]);
 
   const save = () => saveFetcher.submit({ intent: "save", settings: { ...values } } as never, jsonSubmit);
