@@ -67,7 +67,7 @@ afterAll(async () => {
 beforeEach(async () => {
   smtp.messages.length = 0;
   await database.db.prisma.rateLimitWindow.deleteMany();
-  await saveNotificationSettings(services, shop.id, { emailsPerMinute: 60, milestones: { shipped: { enabled: false }, delivered: { enabled: true } } });
+  await saveNotificationSettings(services, shop.id, { emailsPerMinute: 60, milestones: { shipped: { enabled: false }, delivered: { enabled: true }, new_delivery_date: { enabled: false } } });
 });
 
 /** Run every due job; the test clock never lags real time (the webhook route stamps jobs with it). */
@@ -352,7 +352,6 @@ describe(`customer e-mails on ${testDialect()}`, () => {
     expect((await notifications(parcel)).map((row) => [row.dedupeKey, row.state])).toEqual([["new_delivery_date:2099-11-28", "sent"]]);
     expect(smtp.messages).toHaveLength(1);
     expect(smtp.messages[0]!.parsed.subject).toMatch(/^New delivery date for your order/);
-    await saveNotificationSettings(services, shop.id, { milestones: { new_delivery_date: { enabled: false } } });
   });
 
   it("an order without an e-mail address records 'no_email'", async () => {
