@@ -6,7 +6,7 @@ import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { config } from "~/config.server";
 import { createTranslator, resolveAdminLocale } from "~/i18n/catalogue";
-import { I18nProvider } from "~/i18n/react";
+import { I18nProvider, useT } from "~/i18n/react";
 import { authenticate } from "~/shopify.server";
 
 export const links = () => [{ rel: "stylesheet", href: polarisStyles }];
@@ -28,17 +28,25 @@ export default function App() {
   return (
     <AppProvider isEmbeddedApp apiKey={apiKey}>
       <I18nProvider locale={locale}>
-        <NavMenu>
-          <Link to="/app" rel="home">
-            Overview
-          </Link>
-          <Link to="/app/shipments">Shipments</Link>
-          <Link to="/app/notifications">Notifications</Link>
-          <Link to="/app/settings">Settings</Link>
-        </NavMenu>
+        <AppNavigation />
         <Outlet />
       </I18nProvider>
     </AppProvider>
+  );
+}
+
+/** The app's pages in the admin sidebar (App Bridge's nav menu), in the merchant's language. */
+function AppNavigation() {
+  const t = useT();
+  return (
+    <NavMenu>
+      <Link to="/app" rel="home">
+        {t("common.nav.overview")}
+      </Link>
+      <Link to="/app/shipments">{t("common.nav.shipments")}</Link>
+      <Link to="/app/notifications">{t("emails.settings.nav")}</Link>
+      <Link to="/app/settings">{t("common.nav.settings")}</Link>
+    </NavMenu>
   );
 }
 

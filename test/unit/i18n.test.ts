@@ -1,7 +1,13 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ADMIN_LOCALES, catalogueProblems, createTranslator, resolveAdminLocale } from "~/i18n/catalogue";
 import { en } from "~/i18n/locales/en";
-import { SHIPMENT_STATUSES } from "~/domain/shipment-status";
+import { SHIPMENT_STATUSES, SHIPMENT_SUBSTATUSES } from "~/domain/shipment-status";
+import type { AttentionReason } from "~/services/shipment-index.server";
+
+/** Every attention reason; the compiler fails this list when a reason is added or removed. */
+const ATTENTION_REASONS = Object.keys({ exception: true, failed_attempt: true, stuck: true, pending_too_long: true, registration_failed: true } satisfies Record<AttentionReason, true>);
 
 describe("admin string catalogue", () => {
   it.each(Object.keys(ADMIN_LOCALES))("%s has exactly English's keys and placeholders", (locale) => {
@@ -45,5 +51,48 @@ describe("createTranslator", () => {
     expect(resolveAdminLocale("en_GB")).toBe("en");
     expect(resolveAdminLocale(null)).toBe("en");
     expect(createTranslator("pt-BR")("common.save")).toBe("Save");
+  });
+});
+
+/** The admin's pages and components: where merchant-facing text lives in source. */
+function adminSources(): { file: string; text: string }[] {
+  const routes = readdirSync("app/routes")
+    .filter((name) => /^app[._]/.test(name) && /\.tsx?$/.test(name))
+    .map((name) => join("app/routes", name));
+  const components = readdirSync("app/components").map((name) => join("app/components", name));
+  return [...routes, ...components].map((file) => ({ file, text: readFileSync(file, "utf8") }));
+}
+
+function messageAt(key: string): unknown {
+  return key.split(".").reduce<unknown>((node, part) => (typeof node === "object" && node !== null ? (node as Record<string, unknown>)[part] : undefined), en);
+}
+
+describe("English is complete for the admin", () => {
+  it("every key the admin pages ask for exists in English", () => {
+    const missing: string[] = [];
+    let checked = 0;
+    for (const { file, text } of adminSources()) {
+      for (const match of text.matchAll(/\bt\(\s*"([\w.]+)"/g)) {
+        checked++;
+        const value = messageAt(match[1]!);
+        if (typeof value !== "string" && !(typeof value === "object" && value !== null && "other" in value)) missing.push(`${file}: ${match[1]}`);
+      }
+    }
+    expect(missing).toEqual([]);
+    // The scan really reads the pages (a broken pattern would pass on nothing).
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  it("no page keeps its own English strings table: a new locale needs only a new catalogue file", () => {
+    const tables = adminSources()
+      .filter(({ text }) => /const\s+STRINGS\b|const\s+[A-Z_]+_(?:ADVICE|TEXTS|MESSAGES)\s*[:=]/.test(text))
+      .map(({ file }) => file);
+    expect(tables).toEqual([]);
+  });
+
+  it("has words for every substatus, attention reason and import state the pages show", () => {
+    expect(Object.keys(en.substatus).sort()).toEqual([...new Set(Object.values(SHIPMENT_SUBSTATUSES).flat())].sort());
+    expect(Object.keys(en.attention).sort()).toEqual([...ATTENTION_REASONS].sort());
+    expect(Object.keys(en.dashboard.attention.reasons).sort()).toEqual([...ATTENTION_REASONS].sort());
   });
 });

@@ -6,6 +6,7 @@ export const en = {
     cancel: "Cancel",
     retry: "Try again",
     shipments: { one: "{count} shipment", other: "{count} shipments" },
+    nav: { overview: "Overview", shipments: "Shipments", settings: "Settings" },
   },
   status: {
     pending: "Pending",
