@@ -3,6 +3,7 @@ import { closeSmtpTransports } from "~/adapters/email/smtp-transport.server";
 import type { TrackingEventInput, TrackingObservation } from "~/domain/tracking-observation";
 import { ALL_JOBS } from "~/jobs/definitions.server";
 import { JOB_TYPES } from "~/jobs/job-types";
+import { countJobs, deleteJobs, listJobs } from "~/jobs/queue.server";
 import { JobRunner } from "~/jobs/runner.server";
 import { schedulePeriodicWork } from "~/jobs/scheduler.server";
 import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
@@ -59,12 +60,14 @@ async function shipmentId(shop: ShopFixture, trackingNumber: string): Promise<st
 
 /** Run the queue with only the digest jobs left (tracking updates also queue customer e-mails and Shopify write-backs). */
 async function runDigestJobs(): Promise<void> {
-  await database.db.prisma.job.deleteMany({ where: { type: { not: JOB_TYPES.sendStaffDigest } } });
+  for (const job of await listJobs(database.db)) {
+    if (job.type !== JOB_TYPES.sendStaffDigest) await deleteJobs(database.db, { id: job.id });
+  }
   await new JobRunner(services, ALL_JOBS).drain();
 }
 
 async function digestJobs(shop: ShopFixture) {
-  return database.db.prisma.job.count({ where: { type: JOB_TYPES.sendStaffDigest, shopId: shop.id } });
+  return countJobs(database.db, { type: JOB_TYPES.sendStaffDigest, shopId: shop.id });
 }
 
 beforeAll(async () => {
@@ -111,7 +114,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   smtp.messages.length = 0;
-  await database.db.prisma.job.deleteMany();
+  await deleteJobs(database.db);
   await database.db.prisma.shopNotificationSettings.updateMany({ data: { lastDigestDate: null, staffDigestEnabled: true } });
   await database.db.prisma.providerAccount.updateMany({ data: { blockedReason: null, blockedMessage: null, blockedAt: null } });
   clock.set("2026-11-20T09:30:00.000Z"); // 10:30 in Paris
@@ -173,7 +176,7 @@ describe(`staff digest on ${testDialect()}`, () => {
     // The same day: the scheduler queues nothing; a stray or duplicate run finds the day taken.
     smtp.messages.length = 0;
     clock.advance(60 * 60_000);
-    await database.db.prisma.job.deleteMany();
+    await deleteJobs(database.db);
     await schedulePeriodicWork(services);
     expect(await digestJobs(busy)).toBe(0);
     const runs = await Promise.all([sendStaffDigest(services, busy.id), sendStaffDigest(services, busy.id)]);
