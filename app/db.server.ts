@@ -1,5 +1,6 @@
 import { config } from "./config.server";
 import { openDatabase, type Database } from "./db/database.server";
+import { jobQueueFor } from "./jobs/queue.server";
 
 /**
  * The process-wide database. Migrations are applied before the app starts (`npm run db:migrate`,
@@ -15,3 +16,5 @@ declare global {
 globalThis.__tracklightDatabase ??= openDatabase(config().DATABASE_URL, { checkpointElsewhere: process.env.SQLITE_CHECKPOINT_ELSEWHERE === "1" });
 
 export const db: Database = await globalThis.__tracklightDatabase;
+// Start the job engine now (pg-boss on PostgreSQL): a job enqueued inside a transaction finds it by its client.
+jobQueueFor(db);

@@ -4,7 +4,7 @@ import { fromPrisma, PgBoss, TestClock, type CommandResponse, type Db, type JobW
 import { failJobsByHeartbeat } from "pg-boss/dist/plans.js";
 import type { Database } from "~/db/database.server";
 import { uuidv7 } from "~/lib/ids";
-import type { ClaimedJob, EnqueueOptions, EnqueueResult, JobFilter, JobQueue, JobRecord, JobState, SqlExecutor } from "./queue.server";
+import type { ClaimedJob, EnqueueOptions, EnqueueResult, JobClient, JobFilter, JobQueue, JobRecord, JobState, SqlExecutor } from "./queue.server";
 
 /**
  * The job queue on pg-boss, for PostgreSQL deployments (docs/decisions/0018-pg-boss-on-postgresql.md).
@@ -284,23 +284,29 @@ export class PgBossJobQueue implements JobQueue {
     return 0;
   }
 
-  async list(filter: JobFilter): Promise<JobRecord[]> {
+  async list(filter: JobFilter, client?: JobClient): Promise<JobRecord[]> {
     await this.#ready;
     const data: Record<string, unknown> = {};
     if (filter.type) data.type = filter.type;
     if (filter.shopId !== undefined) data.shopId = filter.shopId;
     if (filter.dedupeKey) data.dedupeKey = filter.dedupeKey;
-    const jobs = await this.#boss.findJobs<JobData>(QUEUE, { ...(filter.id ? { id: filter.id } : {}), data, limit: 100_000 });
+    const db = client ? fromPrisma(client) : undefined;
+    const jobs = await this.#boss.findJobs<JobData>(QUEUE, { ...(filter.id ? { id: filter.id } : {}), data, limit: 100_000, ...(db ? { db } : {}) });
     return jobs
       .map((job) => recordOf(job))
       .filter((job) => !filter.states || filter.states.includes(job.state))
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .filter((job) => !filter.ids || filter.ids.includes(job.id))
+      .filter((job) => !filter.notType || job.type !== filter.notType)
+      .filter((job) => !filter.dueBy || job.runAt.getTime() <= filter.dueBy.getTime())
+      .filter((job) => !filter.payloadContains || job.payload.includes(filter.payloadContains))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
-  async delete(filter: JobFilter): Promise<number> {
-    const ids = (await this.list(filter)).map((job) => job.id);
+  async delete(filter: JobFilter, client?: JobClient): Promise<number> {
+    const ids = (await this.list(filter, client)).map((job) => job.id);
     if (ids.length === 0) return 0;
-    return affected(await this.#boss.deleteJob(QUEUE, ids));
+    const db = client ? fromPrisma(client) : undefined;
+    return affected(await this.#boss.deleteJob(QUEUE, ids, db ? { db } : {}));
   }
 
   async check(): Promise<void> {

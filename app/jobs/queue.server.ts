@@ -56,11 +56,21 @@ export interface JobRecord {
 
 export interface JobFilter {
   id?: string;
+  ids?: ReadonlyArray<string>;
   type?: string;
+  /** Every type but this one. */
+  notType?: string;
   shopId?: string | null;
   dedupeKey?: string;
+  /** Jobs due to run by this time. */
+  dueBy?: Date;
   states?: ReadonlyArray<JobState>;
+  /** Jobs whose payload contains this exact text (GDPR redaction). */
+  payloadContains?: string;
 }
+
+/** The Prisma model client (whole client or transaction) list and delete run on. */
+export type JobClient = PrismaClient | TransactionClient;
 
 export interface JobQueue {
   readonly engine: "sql" | "pg-boss";
@@ -72,8 +82,8 @@ export interface JobQueue {
   markDead(jobId: string, workerId: string, now: Date, error: string): Promise<boolean>;
   cancelQueuedForShop(executor: SqlExecutor, shopId: string, now: Date): Promise<number>;
   pruneFinished(olderThan: Date): Promise<number>;
-  list(filter: JobFilter): Promise<JobRecord[]>;
-  delete(filter: JobFilter): Promise<number>;
+  list(filter: JobFilter, client?: JobClient): Promise<JobRecord[]>;
+  delete(filter: JobFilter, client?: JobClient): Promise<number>;
   /** Throws when the engine cannot take or hand out jobs (the health endpoint). */
   check(): Promise<void>;
   close(): Promise<void>;
@@ -106,11 +116,11 @@ class SqlJobQueue implements JobQueue {
   pruneFinished(olderThan: Date) {
     return sql.pruneFinishedJobs(this.db, olderThan);
   }
-  list(filter: JobFilter) {
-    return sql.listJobs(this.db, filter);
+  list(filter: JobFilter, client?: JobClient) {
+    return sql.listJobs(client ?? this.db.prisma, filter);
   }
-  delete(filter: JobFilter) {
-    return sql.deleteJobs(this.db, filter);
+  delete(filter: JobFilter, client?: JobClient) {
+    return sql.deleteJobs(client ?? this.db.prisma, filter);
   }
   check() {
     return sql.checkJobTable(this.db);
@@ -235,16 +245,25 @@ export function pruneFinishedJobs(db: Database, olderThan: Date): Promise<number
   return jobQueueFor(db).pruneFinished(olderThan);
 }
 
-/** Jobs matching a filter, oldest first: for admin screens, scripts and tests (never read the engines' tables). */
-export function listJobs(db: Database, filter: JobFilter = {}): Promise<JobRecord[]> {
-  return jobQueueFor(db).list(filter);
+function queueAndClient(target: Database | JobClient): [JobQueue | null, JobClient] {
+  return "dialect" in target ? [jobQueueFor(target), target.prisma] : [queueForTarget(target), target];
 }
 
-export async function countJobs(db: Database, filter: JobFilter = {}): Promise<number> {
-  return (await listJobs(db, filter)).length;
+/**
+ * Jobs matching a filter, in creation order: for admin screens, scripts and tests (never read the
+ * engines' tables). Pass a transaction client to read inside the transaction.
+ */
+export function listJobs(target: Database | JobClient, filter: JobFilter = {}): Promise<JobRecord[]> {
+  const [queue, client] = queueAndClient(target);
+  return queue ? queue.list(filter, client) : sql.listJobs(client, filter);
 }
 
-/** Delete jobs outright (GDPR shop redaction, tests). */
-export function deleteJobs(db: Database, filter: JobFilter = {}): Promise<number> {
-  return jobQueueFor(db).delete(filter);
+export async function countJobs(target: Database | JobClient, filter: JobFilter = {}): Promise<number> {
+  return (await listJobs(target, filter)).length;
+}
+
+/** Delete jobs outright (GDPR redaction, tests). Pass a transaction client to delete with the transaction. */
+export function deleteJobs(target: Database | JobClient, filter: JobFilter = {}): Promise<number> {
+  const [queue, client] = queueAndClient(target);
+  return queue ? queue.delete(filter, client) : sql.deleteJobs(client, filter);
 }

@@ -3,7 +3,7 @@ import type { Database } from "~/db/database.server";
 import { uuidv7 } from "~/lib/ids";
 import { toSqliteValue } from "~/db/serialized-sqlite-adapter.server";
 
-import type { ClaimedJob, EnqueueOptions, EnqueueResult, JobFilter, JobRecord, JobState, SqlExecutor } from "./queue.server";
+import type { ClaimedJob, EnqueueOptions, EnqueueResult, JobClient, JobFilter, JobRecord, JobState, SqlExecutor } from "./queue.server";
 
 /**
  * The embedded job engine: the `Job` table. Enqueue, claim with a lease, and settle in plain SQL
@@ -156,16 +156,21 @@ export async function pruneFinishedJobs(db: Database, olderThan: Date): Promise<
 function whereOf(filter: JobFilter) {
   return {
     ...(filter.id ? { id: filter.id } : {}),
-    ...(filter.type ? { type: filter.type } : {}),
+    ...(filter.ids ? { id: { in: [...filter.ids] } } : {}),
+    ...(filter.type ? { type: filter.type } : filter.notType ? { type: { not: filter.notType } } : {}),
+    ...(filter.dueBy ? { runAtMs: { lte: BigInt(filter.dueBy.getTime()) } } : {}),
     ...(filter.shopId !== undefined ? { shopId: filter.shopId } : {}),
     ...(filter.dedupeKey ? { dedupeKey: filter.dedupeKey } : {}),
     ...(filter.states ? { state: { in: [...filter.states] } } : {}),
+    ...(filter.payloadContains ? { payload: { contains: filter.payloadContains } } : {}),
   };
 }
 
-export async function listJobs(db: Database, filter: JobFilter = {}): Promise<JobRecord[]> {
-  const rows = await db.prisma.job.findMany({ where: whereOf(filter), orderBy: { id: "asc" } });
-  return rows.map((row) => ({
+export async function listJobs(client: JobClient, filter: JobFilter = {}): Promise<JobRecord[]> {
+  const rows = await client.job.findMany({ where: whereOf(filter), orderBy: { id: "asc" } });
+  // The database's LIKE treats "_" and "%" as wildcards: keep only exact matches.
+  const matching = filter.payloadContains ? rows.filter((row) => row.payload.includes(filter.payloadContains!)) : rows;
+  return matching.map((row) => ({
     id: row.id,
     type: row.type,
     shopId: row.shopId,
@@ -182,8 +187,12 @@ export async function listJobs(db: Database, filter: JobFilter = {}): Promise<Jo
   }));
 }
 
-export async function deleteJobs(db: Database, filter: JobFilter = {}): Promise<number> {
-  return (await db.prisma.job.deleteMany({ where: whereOf(filter) })).count;
+export async function deleteJobs(client: JobClient, filter: JobFilter = {}): Promise<number> {
+  if (filter.payloadContains) {
+    const ids = (await listJobs(client, filter)).map((job) => job.id);
+    return ids.length === 0 ? 0 : (await client.job.deleteMany({ where: { id: { in: ids } } })).count;
+  }
+  return (await client.job.deleteMany({ where: whereOf(filter) })).count;
 }
 
 export async function checkJobTable(db: Database): Promise<void> {

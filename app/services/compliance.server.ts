@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ServiceContext } from "./context.server";
 import { forgetEmailSuppressions } from "./unsubscribe-links.server";
+import { deleteJobs } from "~/jobs/queue.server";
 
 /**
  * Shopify's mandatory privacy webhooks.
@@ -43,7 +44,7 @@ export async function redactShop(ctx: ServiceContext, shopDomain: string): Promi
     await tx.session.deleteMany({ where: { shop: shopDomain } });
     const shop = await tx.shop.findUnique({ where: { domain: shopDomain } });
     if (!shop) return "UNKNOWN_SHOP";
-    await tx.job.deleteMany({ where: { shopId: shop.id } });
+    await deleteJobs(tx, { shopId: shop.id });
     await tx.shop.delete({ where: { id: shop.id } });
     return "REDACTED";
   });
@@ -80,13 +81,7 @@ export async function redactCustomer(ctx: ServiceContext, payload: CustomerRedac
     // Jobs not yet done keep their payload (a retry, a manual replay); those about this customer must go.
     const needles = [payload.customer?.email, payload.customer?.phone].filter((value): value is string => Boolean(value));
     for (const needle of needles) {
-      const candidates = await tx.job.findMany({
-        where: { shopId: shop.id, state: { in: ["dead", "queued"] }, payload: { contains: needle } },
-        select: { id: true, payload: true },
-      });
-      // The database's LIKE treats "_" and "%" as wildcards: confirm the exact text before deleting.
-      const exact = candidates.filter((job) => job.payload.includes(needle)).map((job) => job.id);
-      if (exact.length > 0) await tx.job.deleteMany({ where: { id: { in: exact } } });
+      await deleteJobs(tx, { shopId: shop.id, states: ["dead", "queued"], payloadContains: needle });
     }
     return { result: "REDACTED" as const, orders: updated.count };
   });

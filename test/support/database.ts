@@ -4,6 +4,7 @@ import { join, dirname } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
 import { openDatabase, type Database, type Dialect } from "~/db/database.server";
+import { closeJobQueue } from "~/jobs/queue.server";
 
 export interface TestDatabase {
   db: Database;
@@ -34,6 +35,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       url,
       dialect,
       async dispose() {
+        await closeJobQueue(db);
         await db.close();
         const cleanup = new pg.Client({ connectionString: adminUrl });
         await cleanup.connect();
@@ -52,6 +54,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     url,
     dialect,
     async dispose() {
+      await closeJobQueue(db);
       await db.close();
       for (const suffix of ["", "-wal", "-shm"]) rmSync(`${file}${suffix}`, { force: true });
     },

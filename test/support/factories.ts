@@ -2,6 +2,7 @@ import type { FulfillmentSnapshot } from "~/domain/fulfillment";
 import type { ServiceContext } from "~/services/context.server";
 import { connectProvider, type TrackingMoreApiVersion } from "~/services/provider-accounts.server";
 import { ensureShop } from "~/services/shops.server";
+import { deleteJobs } from "~/jobs/queue.server";
 
 let sequence = 1000;
 
@@ -45,7 +46,7 @@ export async function createShopWithTrackingMore(
     },
   });
   // connectProvider queues a registration run; tests drive registration themselves.
-  await services.db.prisma.job.deleteMany({ where: { shopId: shop.id } });
+  await deleteJobs(services.db, { shopId: shop.id });
   return { id: shop.id, domain: shop.domain, webhookToken: shop.webhookToken };
 }
 
