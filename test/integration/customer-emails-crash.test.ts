@@ -19,6 +19,7 @@ import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
  */
 
 const LEASE_MS = 1_500;
+// Each test starts two worker processes (tsx compiles on start): slow on a busy machine.
 
 let database: TestDatabase;
 let smtp: TestSmtpServer;
@@ -112,7 +113,7 @@ describe(`customer e-mail sender killed mid-send on ${testDialect()}`, () => {
     // Give any stray duplicate time to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2));
     expect(smtp.messages.map((message) => message.messageId)).toEqual([messageId]);
-  });
+  }, 120_000);
 
   it("the server accepted it as the worker died: the resend carries the same Message-ID", async () => {
     smtp.messages.length = 0;
@@ -126,5 +127,5 @@ describe(`customer e-mail sender killed mid-send on ${testDialect()}`, () => {
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2));
     expect(smtp.messages).toHaveLength(2);
     expect(new Set(smtp.messages.map((message) => message.messageId))).toEqual(new Set([messageId]));
-  });
+  }, 120_000);
 });
