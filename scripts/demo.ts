@@ -1,67 +1,140 @@
-// `npm run demo`: the offline sandbox. Everything runs on this machine with no account: the app's
-// web and worker processes, a SQLite database in .data/, and the Shopify and TrackingMore
-// simulators. A demo shop gets orders with tracking numbers; the backfill reads them, the worker
-// registers them, TrackingMore (simulated) moves parcels along and pushes signed updates, and new
-// orders keep arriving through Shopify webhooks. The terminal shows the shipments live.
-import { WEB_ENTRY, WEB_NODE_FLAGS } from "../server/web-process.mjs";
-import { spawn, type ChildProcess } from "node:child_process";
+// `npm run demo`: the offline sandbox. Everything runs on loopback with no account: the app's web
+// and worker processes on a SQLite database in .data/, the Shopify, TrackingMore, Tracktry and UPS
+// (Track Alert, test environment) simulators, a mail catcher with a web inbox, a stand-in for the
+// shop's storefront (the tracking page block and the app proxy) and one for the Shopify admin
+// around the embedded app. A demo shop's orders are imported, registered, moved along by the
+// simulated carriers, and e-mailed about; new orders keep arriving by webhook.
+//
+// `npm run demo -- --check`: the same sandbox, headless, stepping every parcel through its
+// scripted journey; then every shipment, e-mail and Shopify fulfillment event is checked against
+// what the journeys promise (scripts/demo/check.ts). Exit code 0 only if everything held.
+// `--orders N` sets the shop's size (default 300; the suite's test uses a small one).
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
 import { startShopifySimulator } from "../simulators/shopify";
-import { upsNumber } from "../simulators/lib/tracking-numbers";
 import { startTrackingMoreSimulator } from "../simulators/trackingmore";
+import { startTracktrySimulator } from "../simulators/tracktry";
+import { startUpsSimulator } from "../simulators/ups";
+import { startWebServer, startWorker, type RunningWeb, type RunningWorker } from "../test/support/processes";
 import { openDatabase } from "~/db/database.server";
 import { applyMigrations } from "~/db/migrations.server";
 import { systemClock } from "~/lib/clock";
 import { SecretBox } from "~/lib/crypto.server";
 import { createLogger } from "~/lib/logger.server";
 import { createServiceContext, settingsFromConfig } from "~/services/context.server";
+import { loadNotificationSettings, saveNotificationSettings } from "~/services/notification-settings.server";
 import { connectProvider } from "~/services/provider-accounts.server";
+import { updateRoutingRules } from "~/services/provider-routing.server";
 import { ensureShop, requestBackfill } from "~/services/shops.server";
+import { trackingPageUrl } from "~/services/tracking-links.server";
 import { loadConfig } from "~/config.server";
+import { startAdminGateway } from "./sandbox/admin-gateway";
+import { startMailInbox } from "./sandbox/mail-inbox";
+import { startSmtpServer } from "./sandbox/smtp";
+import { startStorefront } from "./sandbox/storefront";
+import { checkSandbox, formatSummary, type ReceivedMilestoneEmail } from "./demo/check";
+import { CARRIER_ROUTES, planDemoOrders, type PlannedOrder } from "./demo/scenario";
+import { demoTrackingNumber } from "./demo/tracking-numbers";
+
+const { values: args } = parseArgs({
+  options: { check: { type: "boolean", default: false }, orders: { type: "string" } },
+  allowPositionals: false,
+});
+const CHECK = args.check === true;
+const ORDER_COUNT = Number(args.orders ?? process.env.DEMO_ORDERS ?? 300);
+if (!Number.isInteger(ORDER_COUNT) || ORDER_COUNT < 6 || ORDER_COUNT > 5_000) {
+  console.error("--orders must be a whole number from 6 to 5000");
+  process.exit(2);
+}
+const STEP_MS = Number(process.env.DEMO_STEP_MS ?? 4_000);
+/** --check gives each stage this long to show everywhere before it reports what did not. */
+const STAGE_TIMEOUT_MS = Number(process.env.DEMO_STAGE_TIMEOUT_MS ?? 90_000);
 
 const ROOT = resolve(import.meta.dirname, "..");
 const SHOP = "tracklight-demo.myshopify.com";
+const API_KEY = "tracklight-demo";
+const API_SECRET = randomBytes(24).toString("hex");
 const ACCESS_TOKEN = `shpat_demo_${randomBytes(8).toString("hex")}`;
 const TRACKINGMORE_KEY = `demo-trackingmore-${randomBytes(6).toString("hex")}`;
-const WEBHOOK_SECRET = randomBytes(16).toString("hex");
-const WEB_PORT = Number(process.env.PORT ?? 3000);
-const ADVANCE_EVERY_MS = Number(process.env.DEMO_STEP_MS ?? 4_000);
+const TRACKINGMORE_WEBHOOK_SECRET = randomBytes(16).toString("hex");
+const TRACKTRY_KEY = `demo-tracktry-${randomBytes(6).toString("hex")}`;
+const UPS_CLIENT = { clientId: `demo-ups-${randomBytes(6).toString("hex")}`, clientSecret: randomBytes(18).toString("hex") };
 
+const started = Date.now();
+const log = (message: string) => process.stdout.write(`[demo ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}\n`);
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
+// ---- everything started is stopped on the way out, newest first ---------------------------------
+const cleanups: Array<() => Promise<unknown>> = [];
+let stopping: Promise<void> | null = null;
+function stopEverything(exitCode: number): Promise<void> {
+  stopping ??= (async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    process.exit(exitCode);
+  })();
+  return stopping;
+}
+process.on("SIGINT", () => void stopEverything(CHECK ? 130 : 0));
+process.on("SIGTERM", () => void stopEverything(CHECK ? 143 : 0));
+
+// ---- database -----------------------------------------------------------------------------------
 const dataDir = join(ROOT, ".data");
 mkdirSync(dataDir, { recursive: true });
-const dbFile = join(dataDir, "demo.db");
-for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbFile}${suffix}`, { force: true });
+const dbFile = join(dataDir, CHECK ? `demo-check-${process.pid}.db` : "demo.db");
+const removeDatabase = () => {
+  for (const suffix of ["", "-wal", "-shm"]) rmSync(`${dbFile}${suffix}`, { force: true });
+};
+removeDatabase();
 const databaseUrl = `file:${dbFile}`;
 await applyMigrations(databaseUrl);
+const db = await openDatabase(databaseUrl);
+cleanups.push(async () => {
+  await db.close();
+  if (CHECK) removeDatabase();
+});
 
-const trackingMore = await startTrackingMoreSimulator({ port: Number(process.env.TRACKINGMORE_SIM_PORT ?? 4010) });
-trackingMore.addAccount({ apiKey: TRACKINGMORE_KEY, email: "ops@tracklight-demo.example", webhookSecret: WEBHOOK_SECRET });
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  NODE_ENV: "production",
+// ---- simulators, mail catcher, admin stand-in ---------------------------------------------------
+// Rate limits off: the sandbox squeezes days of parcels into minutes on two cores.
+const trackingMore = await startTrackingMoreSimulator({ rateLimits: { v4Create: Infinity, v4Other: Infinity, v2: Infinity, v2Realtime: Infinity } });
+cleanups.push(() => trackingMore.close());
+trackingMore.addAccount({ apiKey: TRACKINGMORE_KEY, email: "ops@tracklight-demo.example", webhookSecret: TRACKINGMORE_WEBHOOK_SECRET });
+const tracktry = await startTracktrySimulator({ rateLimits: { perKey: Infinity, realtime: Infinity } });
+cleanups.push(() => tracktry.close());
+tracktry.addAccount({ apiKey: TRACKTRY_KEY, monthlyQuota: Infinity });
+// UPS's test environment (CIE): its two test numbers each play UPS's documented seven events.
+const ups = await startUpsSimulator({ environment: "cie", cieTimestamps: "now", cieEventSpacingMs: CHECK ? 2_500 : 8_000 });
+cleanups.push(() => ups.close());
+ups.addClient(UPS_CLIENT);
+const shopify = await startShopifySimulator({ apiSecretKey: API_SECRET, bulkOperationDurationMs: 1_500 });
+cleanups.push(() => shopify.close());
+const smtp = await startSmtpServer();
+cleanups.push(() => smtp.stop());
+const gateway = await startAdminGateway({ shop: SHOP, apiKey: API_KEY, apiSecret: API_SECRET });
+cleanups.push(() => gateway.close());
+
+const env = {
   DATABASE_URL: databaseUrl,
-  SHOPIFY_API_KEY: "tracklight-demo",
-  SHOPIFY_API_SECRET: randomBytes(24).toString("hex"),
-  SHOPIFY_APP_URL: `http://127.0.0.1:${WEB_PORT}`,
+  SHOPIFY_API_KEY: API_KEY,
+  SHOPIFY_API_SECRET: API_SECRET,
+  SHOPIFY_APP_URL: gateway.appUrl,
+  SHOPIFY_ADMIN_API_ORIGIN: shopify.url,
   ENCRYPTION_KEY: randomBytes(32).toString("base64"),
   TRACKINGMORE_API_BASE_URL: trackingMore.url,
+  TRACKTRY_API_BASE_URL: tracktry.url,
+  UPS_API_BASE_URL: ups.url,
+  UPS_CIE_API_BASE_URL: ups.url,
+  SMTP_URL: smtp.url,
+  MAIL_FROM: "tracking@tracklight-demo.example",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-  PORT: String(WEB_PORT),
-  WORKER_POLL_INTERVAL_MS: "200",
-  WORKER_SCHEDULE_INTERVAL_MS: "15000",
+  WORKER_POLL_INTERVAL_MS: "100",
+  // The scheduler also asks Tracktry (no webhooks) for changes; the demo shop polls at every tick.
+  WORKER_SCHEDULE_INTERVAL_MS: CHECK ? "1000" : "5000",
 };
-const shopify = await startShopifySimulator({
-  port: Number(process.env.SHOPIFY_SIM_PORT ?? 4020),
-  apiSecretKey: env.SHOPIFY_API_SECRET!,
-  bulkOperationDurationMs: 1_500,
-});
-env.SHOPIFY_ADMIN_API_ORIGIN = shopify.url;
 
-// The shop as an install leaves it: a Shop row, its offline session, TrackingMore connected.
-const appConfig = loadConfig(env);
-const db = await openDatabase(databaseUrl);
+// ---- the demo shop, as an install leaves it -----------------------------------------------------
+const appConfig = loadConfig({ ...process.env, ...env, NODE_ENV: "production" });
 const services = createServiceContext({
   db,
   clock: systemClock,
@@ -72,99 +145,225 @@ const services = createServiceContext({
     throw new Error("the demo seeds through services that do not call Shopify");
   },
 });
+shopify.addShop({ domain: SHOP, accessToken: ACCESS_TOKEN, name: "Tracklight Demo", ianaTimezone: "Europe/Paris" });
 const shop = await ensureShop(services, SHOP);
 await db.prisma.session.create({
   data: { id: `offline_${SHOP}`, shop: SHOP, state: "", isOnline: false, accessToken: ACCESS_TOKEN, scope: appConfig.SCOPES },
 });
-await connectProvider(services, shop.id, {
-  provider: "trackingmore",
-  apiVersion: "v4",
-  credentials: { apiKey: TRACKINGMORE_KEY, webhookSecret: WEBHOOK_SECRET },
-});
+// Minutes of sandbox stand for days of parcels: the shop polls Tracktry at every scheduler tick
+// (merchants choose 30 minutes or more in Settings).
+await db.prisma.shop.update({ where: { id: shop.id }, data: { pollIntervalMinutes: 0 } });
+await connectProvider(services, shop.id, { provider: "trackingmore", apiVersion: "v4", credentials: { apiKey: TRACKINGMORE_KEY, webhookSecret: TRACKINGMORE_WEBHOOK_SECRET } });
+await connectProvider(services, shop.id, { provider: "tracktry", credentials: { apiKey: TRACKTRY_KEY } });
+await connectProvider(services, shop.id, { provider: "ups", environment: "cie", credentials: UPS_CLIENT });
+await updateRoutingRules(services, shop.id, { defaultProvider: "trackingmore", carrierProviders: CARRIER_ROUTES });
+// A shop this busy sends more than the default 60 e-mails a minute.
+await saveNotificationSettings(services, shop.id, { emailsPerMinute: 10_000 });
 
-// A month of orders already fulfilled before the install, for the backfill to find.
-shopify.addShop({ domain: SHOP, accessToken: ACCESS_TOKEN, name: "Tracklight Demo", ianaTimezone: "Europe/Paris" });
-let nextNumber = 1;
-const otherCarriers: Array<[string, string]> = [
-  ["USPS", "9400111206206406260787"],
-  ["FedEx", "986578788855"],
-  ["DHL Express", "3318810025"],
-];
-for (let index = 0; index < 24; index++) {
-  const order = shopify.addOrder(SHOP, { email: `customer${index + 1}@example.com`, createdAt: new Date(Date.now() - (index + 1) * 26 * 3_600_000) });
-  const [company, number] = index < otherCarriers.length ? otherCarriers[index]! : ["UPS", upsNumber(nextNumber++, "DEMO01")];
-  await shopify.createFulfillment(SHOP, order.id, { trackingCompany: company, trackingNumbers: [number] }, { silent: true });
+const plan = planDemoOrders(ORDER_COUNT, new Date());
+const fulfillmentTrackingNumbers = new Map<string, string>();
+const orderIdsByNumber = new Map<string, number>();
+for (const planned of plan) {
+  const order = shopify.addOrder(SHOP, planned.order);
+  const { fulfillment } = await shopify.createFulfillment(SHOP, order.id, { trackingCompany: planned.trackingCompany, trackingNumbers: [planned.trackingNumber] }, { silent: true });
+  fulfillmentTrackingNumbers.set(String(fulfillment.id), planned.trackingNumber);
+  orderIdsByNumber.set(planned.trackingNumber, order.id);
+}
+log(`seeded ${plan.length} orders (${[...new Set(plan.map((order) => order.trackingCompany))].join(", ")})`);
+
+// ---- the app --------------------------------------------------------------------------------------
+let web: RunningWeb | undefined;
+let worker: RunningWorker | undefined;
+try {
+  web = await startWebServer(env);
+} catch (error) {
+  console.error(String(error));
+  await stopEverything(1);
+}
+cleanups.push(() => web!.stop());
+gateway.setAppTarget(web!.url);
+worker = startWorker(env);
+cleanups.push(() => worker!.stop());
+shopify.setAppUrl(web!.url);
+trackingMore.setWebhookUrls(TRACKINGMORE_KEY, [{ url: `${web!.url}/webhooks/trackingmore/${shop.webhookToken}`, version: "v4" }]);
+const storefront = await startStorefront({ appUrl: web!.url, shop: SHOP, secret: API_SECRET });
+cleanups.push(() => storefront.close());
+const inbox = await startMailInbox(smtp.messages);
+cleanups.push(() => inbox.close());
+await requestBackfill(services, shop.id, 30);
+
+async function waitUntil(what: string, done: () => Promise<boolean>, timeoutMs = STAGE_TIMEOUT_MS): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await done())) {
+    if (worker!.process.exitCode !== null || web!.process.exitCode !== null) throw new Error(`an app process exited while waiting for ${what}:\n${worker!.output().slice(-2_000)}`);
+    if (Date.now() > deadline) {
+      log(`gave up waiting for ${what} after ${timeoutMs / 1000}s`);
+      return false;
+    }
+    await sleep(200);
+  }
+  return true;
 }
 
-const children: ChildProcess[] = [];
-function start(label: string, args: string[]): ChildProcess {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stderr!.on("data", (chunk: Buffer) => process.stderr.write(`[${label}] ${chunk}`));
-  children.push(child);
-  return child;
+async function registrationSettled(): Promise<boolean> {
+  const counts = await db.prisma.shipment.groupBy({ by: ["registrationState"], where: { shopId: shop.id }, _count: true });
+  const total = counts.reduce((sum, row) => sum + row._count, 0);
+  const settled = counts.filter((row) => row.registrationState === "registered" || row.registrationState === "failed").reduce((sum, row) => sum + row._count, 0);
+  return total === plan.length && settled === total;
 }
-const web = start("web", [...WEB_NODE_FLAGS, WEB_ENTRY]);
-await new Promise<void>((ready, fail) => {
-  web.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && ready());
-  web.once("exit", (code) => fail(new Error(`the web process exited (${code})`)));
-});
-start("worker", ["--import", "tsx", "server/worker.ts"]);
-shopify.setAppUrl(`http://127.0.0.1:${WEB_PORT}`);
-trackingMore.setWebhookUrls(TRACKINGMORE_KEY, [{ url: `http://127.0.0.1:${WEB_PORT}/webhooks/trackingmore/${shop.webhookToken}`, version: "v4" }]);
-await requestBackfill(services, shop.id, shop.backfillDays);
-trackingMore.startAutoProgress(ADVANCE_EVERY_MS);
 
-// New orders keep coming, through signed fulfillments/create webhooks.
-let liveOrders = 0;
-const newOrders = setInterval(async () => {
-  if (liveOrders >= 20) return;
-  liveOrders++;
-  const order = shopify.addOrder(SHOP, { email: `live${liveOrders}@example.com` });
-  await shopify.createFulfillment(SHOP, order.id, { trackingCompany: "UPS", trackingNumbers: [upsNumber(nextNumber++, "DEMO01")] });
-}, 7_000);
-
-async function render(): Promise<void> {
-  const [counts, registration, latest, backfill] = await Promise.all([
-    db.prisma.shipmentStatusCount.findMany({ where: { shopId: shop.id, count: { gt: 0 } }, orderBy: { status: "asc" } }),
-    db.prisma.shipment.groupBy({ by: ["registrationState"], where: { shopId: shop.id }, _count: true }),
-    db.prisma.trackingEvent.findMany({
-      where: { shipment: { shopId: shop.id } },
-      orderBy: { receivedAt: "desc" },
-      take: 6,
-      include: { shipment: { select: { trackingNumber: true } } },
-    }),
-    db.prisma.backfillRun.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
+async function outboxDrained(): Promise<boolean> {
+  const [emails, writes] = await Promise.all([
+    db.prisma.customerNotification.count({ where: { shopId: shop.id, state: { in: ["queued", "sending"] } } }),
+    db.prisma.fulfillmentEventWrite.count({ where: { shopId: shop.id, state: "queued" } }),
   ]);
-  const lines = [
-    `Tracklight sandbox — ${SHOP} — web http://127.0.0.1:${WEB_PORT} — Ctrl-C to stop`,
-    `simulators: Shopify ${shopify.url}/__sim/health · TrackingMore ${trackingMore.url}/__sim/trackings?apiKey=${TRACKINGMORE_KEY}`,
-    "",
-    `backfill: ${backfill ? `${backfill.state}, ${backfill.ordersProcessed} orders, ${backfill.trackingNumbersFound} numbers` : "not started"}` +
-      `   live orders sent: ${liveOrders}`,
-    `registration: ${registration.map((row) => `${row.registrationState} ${row._count}`).join(" · ") || "nothing yet"}`,
-    `by status: ${counts.map((row) => `${row.status} ${row.count}`).join(" · ") || "nothing yet"}`,
-    "",
-    "latest carrier events:",
-    ...latest.map((event) => `  ${event.occurredAt.toISOString().slice(0, 16).replace("T", " ")}  ${event.shipment.trackingNumber}  ${event.status ?? ""}  ${event.description}${event.location ? ` — ${event.location}` : ""}`),
-  ];
-  process.stdout.write(process.stdout.isTTY ? `\x1b[2J\x1b[H${lines.join("\n")}\n` : `${lines.join("\n")}\n\n`);
+  return emails === 0 && writes === 0;
 }
-const display = setInterval(() => void render().catch(() => {}), 2_000);
 
-let stopping = false;
-async function stop() {
-  if (stopping) return;
-  stopping = true;
-  clearInterval(display);
-  clearInterval(newOrders);
-  trackingMore.stopAutoProgress();
-  for (const child of children) child.kill("SIGTERM");
-  await Promise.all(children.map((child) => new Promise((done) => (child.exitCode !== null ? done(null) : child.once("exit", done)))));
-  await db.close();
-  await shopify.close();
-  await trackingMore.close();
-  process.exit(0);
+const JOURNEY_STATUSES = new Set(["inforeceived", "transit", "pickup", "undelivered", "delivered", "exception"]);
+/** Every parcel the simulators moved shows the simulator's status in the app. */
+async function appCaughtUp(): Promise<boolean> {
+  const simulated = new Map<string, string>();
+  for (const tracking of [...trackingMore.trackings(TRACKINGMORE_KEY), ...tracktry.trackings(TRACKTRY_KEY)]) {
+    if (JOURNEY_STATUSES.has(tracking.status)) simulated.set(tracking.trackingNumber, tracking.status);
+  }
+  const shipments = await db.prisma.shipment.findMany({ where: { shopId: shop.id, trackingNumber: { in: [...simulated.keys()] } }, select: { trackingNumber: true, status: true } });
+  return shipments.length === simulated.size && shipments.every((shipment) => shipment.status === simulated.get(shipment.trackingNumber));
 }
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
-if (process.env.DEMO_DURATION_MS) setTimeout(() => void stop(), Number(process.env.DEMO_DURATION_MS));
+
+if (CHECK) {
+  await runCheck();
+} else {
+  await runInteractive();
+}
+
+// ---- --check ------------------------------------------------------------------------------------
+async function runCheck(): Promise<void> {
+  const failures: string[] = [];
+  if (!(await waitUntil("every shipment to be imported and registered", registrationSettled))) failures.push("registration did not settle");
+  log("imported and registered; stepping the journeys");
+  for (let step = 1; failures.length === 0; step++) {
+    const moving = [
+      ...trackingMore.trackings(TRACKINGMORE_KEY).filter((tracking) => !["delivered", "exception", "expired"].includes(tracking.status)).map((tracking) => () => trackingMore.advance(TRACKINGMORE_KEY, tracking.trackingNumber, "next")),
+      ...tracktry.trackings(TRACKTRY_KEY).filter((tracking) => !["delivered", "exception", "expired"].includes(tracking.status)).map((tracking) => () => tracktry.advance(TRACKTRY_KEY, tracking.trackingNumber, "next")),
+    ];
+    if (moving.length === 0) break;
+    for (let i = 0; i < moving.length; i += 10) await Promise.all(moving.slice(i, i + 10).map((advance) => advance()));
+    const caughtUp = await waitUntil(`step ${step} to reach the app`, async () => (await appCaughtUp()) && (await outboxDrained()));
+    log(`step ${step}: ${moving.length} parcels moved${caughtUp ? ", shown in the app, e-mails and Shopify events out" : ""}`);
+    if (!caughtUp) failures.push(`step ${step} did not reach the app in time`);
+  }
+  // UPS plays its own event stream; then everything still queued goes out.
+  await waitUntil("UPS's test numbers to be delivered", async () => (await db.prisma.shipment.count({ where: { shopId: shop.id, provider: "ups", status: "delivered" } })) === plan.filter((order) => order.provider === "ups" && order.expected.finalStatus === "delivered").length);
+  await ups.whenDeliveriesIdle();
+  await waitUntil("the e-mail and write-back outbox to drain", outboxDrained);
+  await sleep(1_000);
+
+  const settings = await loadNotificationSettings(services, shop.id);
+  const result = checkSandbox(plan, await observe(), {
+    emailMilestones: new Set(Object.entries(settings.milestones).filter(([, milestone]) => milestone.enabled).map(([name]) => name)),
+    shopifyWriteBack: settings.shopifyWriteBack,
+  });
+  result.failures.unshift(...failures);
+  process.stdout.write(`\n${formatSummary(result)}\n\n`);
+  if (result.failures.length === 0) {
+    log(`check passed: ${plan.length} shipments, ${smtp.messages.length} e-mails, ${shopify.fulfillmentEvents(SHOP).length} Shopify fulfillment events, as the journeys promise`);
+    await stopEverything(0);
+  } else {
+    process.stdout.write(`check FAILED (${result.failures.length}):\n${result.failures.slice(0, 50).map((failure) => `  - ${failure}`).join("\n")}\n`);
+    if (result.failures.length > 50) process.stdout.write(`  … and ${result.failures.length - 50} more\n`);
+    await stopEverything(1);
+  }
+}
+
+async function observe() {
+  const shipments = await db.prisma.shipment.findMany({ where: { shopId: shop.id }, select: { trackingNumber: true, registrationState: true, status: true } });
+  const bareId = (messageId: string | null) => (messageId ?? "").replace(/^<|>$/g, "");
+  const notifications = await db.prisma.customerNotification.findMany({
+    where: { shopId: shop.id, messageId: { not: null } },
+    select: { messageId: true, milestone: true, shipment: { select: { trackingNumber: true } } },
+  });
+  const byMessageId = new Map(notifications.map((row) => [bareId(row.messageId), row]));
+  const emails: ReceivedMilestoneEmail[] = [];
+  let strayEmails = 0;
+  for (const message of smtp.messages) {
+    const row = byMessageId.get(bareId(message.messageId));
+    if (row) emails.push({ trackingNumber: row.shipment.trackingNumber, milestone: row.milestone });
+    else strayEmails++;
+  }
+  const shopifyEvents = new Map<string, string[]>();
+  const events = [...shopify.fulfillmentEvents(SHOP)].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  for (const event of events) {
+    const trackingNumber = fulfillmentTrackingNumbers.get(/(\d+)$/.exec(event.fulfillmentId)?.[1] ?? "");
+    if (trackingNumber) shopifyEvents.set(trackingNumber, [...(shopifyEvents.get(trackingNumber) ?? []), event.status]);
+  }
+  return { shipments, emails, shopifyEvents, strayEmails };
+}
+
+// ---- interactive --------------------------------------------------------------------------------
+async function runInteractive(): Promise<void> {
+  await waitUntil("the first shipments", async () => (await db.prisma.shipment.count({ where: { shopId: shop.id } })) > 0, 60_000);
+  trackingMore.startAutoProgress(STEP_MS);
+  tracktry.startAutoProgress(STEP_MS);
+
+  // New orders keep coming, through signed fulfillments/create webhooks.
+  let liveOrders = 0;
+  const newOrders = setInterval(() => {
+    if (liveOrders >= 30) return;
+    liveOrders++;
+    const carrier = liveOrders % 2 ? "usps" : "fedex";
+    const email = `live${liveOrders}@example.com`;
+    const order = shopify.addOrder(SHOP, { email, customer: { firstName: "Robin", email, locale: "en" }, lineItems: [{ title: "Gift card sleeve", quantity: 1, price: "5.00" }] });
+    void shopify.createFulfillment(SHOP, order.id, { trackingCompany: carrier === "usps" ? "USPS" : "FedEx", trackingNumbers: [demoTrackingNumber(carrier, 90_000 + liveOrders)] }).catch(() => undefined);
+  }, 7_000);
+  cleanups.push(async () => clearInterval(newOrders));
+
+  const sample = samplePlannedOrder();
+  const sampleOrder = await db.prisma.order.findFirst({ where: { shopId: shop.id, email: sample.email } });
+  const signedLink = sampleOrder ? trackingPageUrl(API_SECRET, SHOP, sampleOrder.id).replace(`https://${SHOP}`, storefront.url) : null;
+  const sampleName = shopify.getOrder(SHOP, orderIdsByNumber.get(sample.trackingNumber)!)?.name ?? "";
+  const where = [
+    `Tracklight sandbox — ${SHOP} — Ctrl-C stops everything`,
+    "",
+    `  Admin (embedded, through the admin stand-in):  ${gateway.adminUrl("/app")}`,
+    `  Storefront tracking page:                       ${storefront.url}/pages/track`,
+    `      try order ${sampleName} with ${sample.email}`,
+    ...(signedLink ? [`      or the signed link from its e-mails: ${signedLink}`] : []),
+    `  Mail inbox:                                     ${inbox.url}`,
+    `  Simulators: Shopify ${shopify.url}  TrackingMore ${trackingMore.url}  Tracktry ${tracktry.url}  UPS (CIE) ${ups.url}`,
+  ];
+
+  async function render(): Promise<void> {
+    const [counts, registration, latest, backfill, emailsByState] = await Promise.all([
+      db.prisma.shipmentStatusCount.findMany({ where: { shopId: shop.id, count: { gt: 0 } }, orderBy: { status: "asc" } }),
+      db.prisma.shipment.groupBy({ by: ["registrationState"], where: { shopId: shop.id }, _count: true }),
+      db.prisma.trackingEvent.findMany({
+        where: { shipment: { shopId: shop.id } },
+        orderBy: { receivedAt: "desc" },
+        take: 6,
+        include: { shipment: { select: { trackingNumber: true } } },
+      }),
+      db.prisma.backfillRun.findFirst({ where: { shopId: shop.id }, orderBy: { createdAt: "desc" } }),
+      db.prisma.customerNotification.groupBy({ by: ["state"], where: { shopId: shop.id }, _count: true }),
+    ]);
+    const lines = [
+      ...where,
+      "",
+      `backfill: ${backfill ? `${backfill.state}, ${backfill.ordersProcessed} orders, ${backfill.trackingNumbersFound} numbers` : "not started"}   live orders sent: ${liveOrders}`,
+      `registration: ${registration.map((row) => `${row.registrationState} ${row._count}`).join(" · ") || "nothing yet"}`,
+      `by status: ${counts.map((row) => `${row.status} ${row.count}`).join(" · ") || "nothing yet"}`,
+      `e-mails: ${emailsByState.map((row) => `${row.state} ${row._count}`).join(" · ") || "none yet"} (inbox: ${smtp.messages.length})   Shopify fulfillment events: ${shopify.fulfillmentEvents(SHOP).length}`,
+      "",
+      "latest carrier events:",
+      ...latest.map((event) => `  ${event.occurredAt.toISOString().slice(0, 16).replace("T", " ")}  ${event.shipment.trackingNumber}  ${event.status ?? ""}  ${event.description}${event.location ? ` — ${event.location}` : ""}`),
+    ];
+    process.stdout.write(process.stdout.isTTY ? `\x1b[2J\x1b[H${lines.join("\n")}\n` : `${lines.join("\n")}\n\n`);
+  }
+  const display = setInterval(() => void render().catch(() => undefined), 2_000);
+  cleanups.push(async () => clearInterval(display));
+  if (process.env.DEMO_DURATION_MS) setTimeout(() => void stopEverything(0), Number(process.env.DEMO_DURATION_MS));
+}
+
+function samplePlannedOrder(): PlannedOrder {
+  return plan.find((order) => order.provider === "trackingmore" && order.expected.finalStatus === "delivered") ?? plan[0]!;
+}
