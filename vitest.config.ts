@@ -55,6 +55,18 @@ export default defineConfig({
           globalSetup: ["test/support/browser-global-setup.ts"],
         },
       },
+      {
+        // Crash, provider faults, flood and bad input across the real processes (docs/reliability.md).
+        // One file at a time: each loads the 2-core machine on its own. SQLite, the embedded default.
+        extends: true,
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          env: { ...testEnv, TEST_DIALECT: "sqlite" },
+          globalSetup: ["test/setup/sqlite-template.ts"],
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
