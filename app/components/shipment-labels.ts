@@ -14,11 +14,18 @@ export const STATUS_TONE: Readonly<Record<string, "success" | "critical" | "warn
 /** Product names, the same in every language. */
 export const PROVIDER_LABELS: Readonly<Record<ProviderId, string>> = { trackingmore: "TrackingMore", tracktry: "Tracktry", ups: "UPS Track Alert" };
 
-/** A stored status in the merchant's words; a value the catalogue does not know is shown as stored. */
-export function statusLabel(t: Translate, status: string): string {
-  const key = `status.${status}`;
+/**
+ * A stored value (a status, substatus, state…) in the merchant's words from the catalogue group
+ * `group`; a value the catalogue does not know yet is shown as stored rather than as a key.
+ */
+export function catalogueLabel(t: Translate, group: string, value: string): string {
+  const key = `${group}.${value}`;
   const label = t(key as MessageKey);
-  return label === key ? status : label;
+  return label === key ? value : label;
+}
+
+export function statusLabel(t: Translate, status: string): string {
+  return catalogueLabel(t, "status", status);
 }
 
 export function providerLabel(provider: string): string {

@@ -4,8 +4,7 @@ import { Link as RemixLink, useFetcher, useLoaderData } from "@remix-run/react";
 import { useEffect } from "react";
 import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineGrid, InlineStack, Layout, Link, Page, ProgressBar, Text } from "@shopify/polaris";
 import { appContext } from "~/context.server";
-import { providerLabel, statusLabel } from "~/components/shipment-labels";
-import type { MessageKey } from "~/i18n/catalogue";
+import { catalogueLabel, providerLabel, statusLabel } from "~/components/shipment-labels";
 import { useT } from "~/i18n/react";
 import type { loader as quotaLoader } from "./app.provider-quota";
 import { dismissChecklist, shopDashboard } from "~/services/dashboard.server";
@@ -98,7 +97,7 @@ export default function Overview() {
                 {backfill ? (
                   <>
                     <Text as="p">
-                      {t("dashboard.orderImport.progress", { state: backfillStateLabel(t, backfill.state), orders: backfill.ordersProcessed, numbers: backfill.trackingNumbersFound })}
+                      {t("dashboard.orderImport.progress", { state: catalogueLabel(t, "settings.backfill.states", backfill.state), orders: backfill.ordersProcessed, numbers: backfill.trackingNumbersFound })}
                     </Text>
                     {progress !== null ? <ProgressBar progress={progress} /> : null}
                     {backfill.error ? <Text as="p" tone="critical">{backfill.error}</Text> : null}
@@ -121,13 +120,6 @@ type DashboardT = ReturnType<typeof useT>;
 /** What to do about a blocked provider account, or null for a reason the catalogue has no advice for. */
 function blockAdvice(t: DashboardT, reason: string): string | null {
   return reason === "auth_failed" || reason === "quota_exhausted" ? t(`providerProblems.${reason}`) : null;
-}
-
-/** The same words as the settings page's import card. */
-function backfillStateLabel(t: DashboardT, state: string): string {
-  const key = `settings.backfill.states.${state}`;
-  const label = t(key as MessageKey);
-  return label === key ? state : label;
 }
 
 /** The same text on the server and in the browser (a locale- or zone-dependent format would break hydration). */

@@ -21,7 +21,7 @@ import {
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { z } from "zod";
 import { appContext } from "~/context.server";
-import type { MessageKey } from "~/i18n/catalogue";
+import { catalogueLabel } from "~/components/shipment-labels";
 import { useT } from "~/i18n/react";
 import { PROVIDER_IDS, type ProviderId } from "~/domain/tracking-observation";
 import { saveProviderConnection, testProviderConnection } from "~/services/provider-connection.server";
@@ -137,13 +137,6 @@ function formatInstant(iso: string): string {
 }
 
 type SettingsData = ReturnType<typeof useLoaderData<typeof loader>>;
-
-/** An import's state in words; a state the catalogue does not know is shown as stored. */
-function backfillStateLabel(t: ReturnType<typeof useT>, state: string): string {
-  const key = `settings.backfill.states.${state}`;
-  const label = t(key as MessageKey);
-  return label === key ? state : label;
-}
 
 export default function Settings() {
   const settings = useLoaderData<typeof loader>();
@@ -543,7 +536,7 @@ function GeneralAndBackfillSections({ settings, toast }: { settings: SettingsDat
           {run ? (
             <BlockStack gap="100">
               <Text as="p">
-                {t("settings.backfill.progress", { state: backfillStateLabel(t, run.state), orders: run.ordersProcessed, numbers: run.trackingNumbersFound })}
+                {t("settings.backfill.progress", { state: catalogueLabel(t, "settings.backfill.states", run.state), orders: run.ordersProcessed, numbers: run.trackingNumbersFound })}
               </Text>
               {run.active || run.percent !== null ? <ProgressBar progress={run.percent ?? 0} size="small" /> : null}
               {run.error ? (

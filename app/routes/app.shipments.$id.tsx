@@ -6,10 +6,9 @@ import { useEffect, useState, type ReactNode } from "react";
 import { z } from "zod";
 import { formatEstimate } from "~/components/dates";
 import { ShipmentEmailLog } from "~/components/shipment-email-log";
-import { providerLabel, STATUS_TONE, statusLabel } from "~/components/shipment-labels";
+import { catalogueLabel, providerLabel, STATUS_TONE, statusLabel } from "~/components/shipment-labels";
 import { CARRIERS } from "~/domain/carriers/registry";
 import { appContext } from "~/context.server";
-import type { MessageKey } from "~/i18n/catalogue";
 import { useT } from "~/i18n/react";
 import { changeCarrier, refreshShipments, resumeTracking, stopTracking } from "~/services/shipment-actions.server";
 import { shipmentDetail, shopIdForDomain } from "~/services/shipment-index.server";
@@ -66,16 +65,7 @@ type DetailT = ReturnType<typeof useT>;
 
 /** A substatus in words; one the catalogue does not know yet is shown as the provider-neutral code. */
 function substatusLabel(t: DetailT, substatus: string | null): string | null {
-  if (!substatus) return substatus;
-  const label = t(`substatus.${substatus}` as MessageKey);
-  return label === `substatus.${substatus}` ? substatus : label;
-}
-
-/** A stored value in words from a catalogue group, or the value itself when the group has no entry for it. */
-function labelOr(t: DetailT, group: "registrationStates" | "carrierSources", value: string): string {
-  const key = `${group}.${value}`;
-  const label = t(key as MessageKey);
-  return label === key ? value : label;
+  return substatus ? catalogueLabel(t, "substatus", substatus) : substatus;
 }
 
 function formatDateTime(t: DetailT, iso: string | null): string {
@@ -227,7 +217,7 @@ export default function ShipmentDetailPage() {
                   {t("shipment.sections.carrier")}
                 </Text>
                 <Field label={t("shipment.fields.carrier")} value={shipment.carrierName ?? t("shipment.unknownCarrier")} />
-                <Field label={t("shipment.fields.carrierSource")} value={shipment.carrierSource ? labelOr(t, "carrierSources", shipment.carrierSource) : null} />
+                <Field label={t("shipment.fields.carrierSource")} value={shipment.carrierSource ? catalogueLabel(t, "carrierSources", shipment.carrierSource) : null} />
                 <Field label={t("shipment.fields.trackingCompany")} value={shipment.trackingCompany} />
                 <Field label={t("shipment.fields.provider")} value={providerLabel(shipment.provider)} />
                 {shipment.trackingUrl ? (
@@ -259,7 +249,7 @@ export default function ShipmentDetailPage() {
                 <Text as="h2" variant="headingMd">
                   {t("shipment.sections.registration")}
                 </Text>
-                <Field label={t("shipment.fields.state")} value={labelOr(t, "registrationStates", shipment.registration.state)} />
+                <Field label={t("shipment.fields.state")} value={catalogueLabel(t, "registrationStates", shipment.registration.state)} />
                 {shipment.registration.error ? (
                   <Text as="p" tone="critical">
                     {t("shipment.fields.error", { error: shipment.registration.error })}

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { formatEstimate, isDateOnly } from "~/components/dates";
 import { ADMIN_LOCALES, catalogueProblems, createTranslator, resolveAdminLocale } from "~/i18n/catalogue";
 import { en } from "~/i18n/locales/en";
 import { SHIPMENT_STATUSES, SHIPMENT_SUBSTATUSES } from "~/domain/shipment-status";
@@ -94,5 +95,20 @@ describe("English is complete for the admin", () => {
     expect(Object.keys(en.substatus).sort()).toEqual([...new Set(Object.values(SHIPMENT_SUBSTATUSES).flat())].sort());
     expect(Object.keys(en.attention).sort()).toEqual([...ATTENTION_REASONS].sort());
     expect(Object.keys(en.dashboard.attention.reasons).sort()).toEqual([...ATTENTION_REASONS].sort());
+  });
+});
+
+describe("estimated delivery on the admin pages", () => {
+  it("shows a date the provider gave without a time as a date, never as midnight", () => {
+    expect(isDateOnly("2026-11-27T00:00:00.000Z")).toBe(true);
+    expect(isDateOnly("2026-11-27T00:00:01.000Z")).toBe(false);
+    expect(formatEstimate("en", "2026-11-27T00:00:00.000Z")).toBe("Nov 27, 2026");
+    expect(formatEstimate("fr", "2026-11-27T00:00:00.000Z")).toBe("27 nov. 2026");
+  });
+
+  it("shows a time or a window as the carrier gave it (wall clock, not moved into the browser's zone)", () => {
+    expect(formatEstimate("en", "2026-11-28T09:00:00.000Z")).toBe("Nov 28, 2026, 9:00 AM");
+    expect(formatEstimate("en", "2026-11-28T09:00:00.000Z", "2026-11-28T12:00:00.000Z")).toBe("Nov 28, 2026, 9:00 AM – 12:00 PM");
+    expect(formatEstimate("en", "2026-11-28T18:00:00.000Z", "2026-11-29T02:00:00.000Z")).toBe("Nov 28, 2026, 6:00 PM – Nov 29, 2026, 2:00 AM");
   });
 });
