@@ -129,6 +129,7 @@ export async function customerEmailBench(): Promise<void> {
     SHOPIFY_APP_URL: "https://tracklight.bench",
     ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
     TRACKINGMORE_API_BASE_URL: "http://127.0.0.1:9",
+    WORKER_CONCURRENCY: process.env.BENCH_EMAIL_WORKER_CONCURRENCY ?? "4",
     ...smtp.env(),
   };
   let web: RunningWeb | undefined;
