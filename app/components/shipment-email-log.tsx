@@ -1,4 +1,5 @@
 import { Badge, BlockStack, Box, Card, InlineStack, Text } from "@shopify/polaris";
+import { formatInstant } from "~/components/dates";
 import type { MessageKey } from "~/i18n/catalogue";
 import { useT } from "~/i18n/react";
 import type { ShipmentEmailLogEntry } from "~/services/shipment-index.server";
@@ -16,11 +17,6 @@ const STATE_TONE: Record<string, "success" | "critical" | "attention" | "info" |
   queued: "info",
   sending: "info",
 };
-
-/** Same text on the server and in the browser (a locale- or zone-dependent format would break hydration). */
-function formatInstant(iso: string): string {
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
 
 export function ShipmentEmailLog({ entries }: { entries: readonly ShipmentEmailLogEntry[] }) {
   const t = useT();
@@ -57,7 +53,7 @@ export function ShipmentEmailLog({ entries }: { entries: readonly ShipmentEmailL
                     </Text>
                   ) : null}
                   <Text as="span" tone="subdued" variant="bodySm">
-                    {formatInstant(entry.at)} · {t("emails.log.attempts", { count: entry.attempts })}
+                    {formatInstant(t.locale, entry.at)} · {t("emails.log.attempts", { count: entry.attempts })}
                   </Text>
                 </BlockStack>
               </Box>

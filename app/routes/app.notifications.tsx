@@ -3,7 +3,7 @@ import { data, type ActionFunctionArgs, type HeadersFunction, type LoaderFunctio
 import { useFetcher, useLoaderData, type ShouldRevalidateFunction } from "@remix-run/react";
 import { SaveBar } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Box, Button, Card, Checkbox, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { z } from "zod";
 import { appContext } from "~/context.server";
 import { MILESTONES, type Milestone } from "~/domain/notification-milestones";
@@ -49,6 +49,8 @@ function formValues(settings: NotificationSettings): FormValues {
     staffEmail: settings.staffEmail ?? "",
   };
 }
+
+type TextFieldName = { [K in keyof FormValues]: FormValues[K] extends string ? K : never }[keyof FormValues];
 
 const FIRST_PREVIEW: Milestone = "out_for_delivery";
 
@@ -188,6 +190,18 @@ export default function NotificationsPage() {
   const defaults = useMemo(() => customerEmailTranslator("en"), []);
   const placeholders = EMAIL_PLACEHOLDERS.map((name) => `{${name}}`).join(", ");
   const busy = saveFetcher.state !== "idle";
+  const textField = (name: TextFieldName, label: string, options: { type?: "email" | "url" | "number"; help?: string; suffix?: string; autoComplete?: string } = {}) => (
+    <TextField
+      label={label}
+      type={options.type}
+      autoComplete={options.autoComplete ?? "off"}
+      suffix={options.suffix}
+      value={values[name]}
+      onChange={(value) => setField(name, value)}
+      helpText={options.help}
+      error={errorFor(name)}
+    />
+  );
 
   return (
     <Page title={t("emails.settings.title")}>
@@ -252,67 +266,30 @@ export default function NotificationsPage() {
                 })}
               </BlockStack>
             </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("emails.settings.senderHeading")}
-                </Text>
-                <FormLayout>
-                  <TextField label={t("emails.settings.senderName")} autoComplete="off" value={values.senderName} onChange={(value) => setField("senderName", value)} helpText={t("emails.settings.senderNameHelp")} error={errorFor("senderName")} />
-                  <TextField label={t("emails.settings.replyTo")} type="email" autoComplete="off" value={values.replyTo} onChange={(value) => setField("replyTo", value)} helpText={t("emails.settings.replyToHelp")} error={errorFor("replyTo")} />
-                  <TextField label={t("emails.settings.logoUrl")} type="url" autoComplete="off" value={values.logoUrl} onChange={(value) => setField("logoUrl", value)} helpText={t("emails.settings.logoUrlHelp")} error={errorFor("logoUrl")} />
-                  <TextField label={t("emails.settings.accentColor")} autoComplete="off" value={values.accentColor} onChange={(value) => setField("accentColor", value)} helpText={t("emails.settings.accentColorHelp")} error={errorFor("accentColor")} />
-                </FormLayout>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("emails.settings.sendingHeading")}
-                </Text>
-                <FormLayout>
-                  <TextField
-                    label={t("emails.settings.maxEventAge")}
-                    type="number"
-                    autoComplete="off"
-                    suffix={t("emails.settings.hours")}
-                    value={values.maxEventAgeHours}
-                    onChange={(value) => setField("maxEventAgeHours", value)}
-                    helpText={t("emails.settings.maxEventAgeHelp")}
-                    error={errorFor("maxEventAgeHours")}
-                  />
-                  <TextField
-                    label={t("emails.settings.emailsPerMinute")}
-                    type="number"
-                    autoComplete="off"
-                    suffix={t("emails.settings.emailsPerMinuteSuffix")}
-                    value={values.emailsPerMinute}
-                    onChange={(value) => setField("emailsPerMinute", value)}
-                    error={errorFor("emailsPerMinute")}
-                  />
-                </FormLayout>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("emails.settings.shopifyHeading")}
-                </Text>
-                <Checkbox label={t("emails.writeBack.label")} helpText={t("emails.writeBack.help")} checked={values.shopifyWriteBack} onChange={(value) => setField("shopifyWriteBack", value)} />
-                <Banner tone="info">
-                  <p>{t("emails.writeBack.shopifyNotifications")}</p>
-                </Banner>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("emails.settings.digestHeading")}
-                </Text>
-                <Checkbox label={t("emails.settings.digestEnabled")} helpText={t("emails.settings.digestHelp")} checked={values.staffDigestEnabled} onChange={(value) => setField("staffDigestEnabled", value)} />
-                <TextField label={t("emails.settings.staffEmail")} type="email" autoComplete="email" value={values.staffEmail} onChange={(value) => setField("staffEmail", value)} helpText={t("emails.settings.staffEmailHelp")} error={errorFor("staffEmail")} />
-              </BlockStack>
-            </Card>
+            <Section heading={t("emails.settings.senderHeading")}>
+              <FormLayout>
+                {textField("senderName", t("emails.settings.senderName"), { help: t("emails.settings.senderNameHelp") })}
+                {textField("replyTo", t("emails.settings.replyTo"), { type: "email", help: t("emails.settings.replyToHelp") })}
+                {textField("logoUrl", t("emails.settings.logoUrl"), { type: "url", help: t("emails.settings.logoUrlHelp") })}
+                {textField("accentColor", t("emails.settings.accentColor"), { help: t("emails.settings.accentColorHelp") })}
+              </FormLayout>
+            </Section>
+            <Section heading={t("emails.settings.sendingHeading")}>
+              <FormLayout>
+                {textField("maxEventAgeHours", t("emails.settings.maxEventAge"), { type: "number", suffix: t("emails.settings.hours"), help: t("emails.settings.maxEventAgeHelp") })}
+                {textField("emailsPerMinute", t("emails.settings.emailsPerMinute"), { type: "number", suffix: t("emails.settings.emailsPerMinuteSuffix") })}
+              </FormLayout>
+            </Section>
+            <Section heading={t("emails.settings.shopifyHeading")}>
+              <Checkbox label={t("emails.writeBack.label")} helpText={t("emails.writeBack.help")} checked={values.shopifyWriteBack} onChange={(value) => setField("shopifyWriteBack", value)} />
+              <Banner tone="info">
+                <p>{t("emails.writeBack.shopifyNotifications")}</p>
+              </Banner>
+            </Section>
+            <Section heading={t("emails.settings.digestHeading")}>
+              <Checkbox label={t("emails.settings.digestEnabled")} helpText={t("emails.settings.digestHelp")} checked={values.staffDigestEnabled} onChange={(value) => setField("staffDigestEnabled", value)} />
+              {textField("staffEmail", t("emails.settings.staffEmail"), { type: "email", autoComplete: "email", help: t("emails.settings.staffEmailHelp") })}
+            </Section>
             <InlineStack align="end" gap="200">
               <Button onClick={discard} disabled={!dirty}>
                 {t("emails.settings.discard")}
@@ -325,66 +302,69 @@ export default function NotificationsPage() {
         </Layout.Section>
         <Layout.Section variant="oneThird">
           <BlockStack gap="400">
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("emails.preview.heading")}
-                </Text>
-                <Text as="p" tone="subdued">
-                  {t("emails.preview.help")}
-                </Text>
-                <Select
-                  label={t("emails.preview.milestone")}
-                  options={MILESTONES.map((milestone) => ({ label: milestoneName(milestone), value: milestone }))}
-                  value={previewMilestone}
-                  onChange={(value) => setPreviewMilestone(value as Milestone)}
-                />
-                <Text as="p" fontWeight="semibold">
-                  <span data-testid="preview-subject">{t("emails.preview.subject", { subject: preview.subject })}</span>
-                </Text>
-                {/* The e-mail as a mail client shows it: its own document, no scripts, no access to this page. */}
-                <iframe
-                  title={t("emails.preview.frameTitle", { milestone: milestoneName(preview.milestone) })}
-                  sandbox=""
-                  srcDoc={preview.html}
-                  style={{ width: "100%", height: "560px", border: "1px solid #e1e3e5", borderRadius: "8px", background: "#f4f6f8" }}
-                />
-                <details>
-                  <summary>{t("emails.preview.plainText")}</summary>
-                  <Box padding="200" background="bg-surface-secondary" borderRadius="200">
-                    <pre style={{ whiteSpace: "pre-wrap", margin: 0, fontSize: "12px" }} data-testid="preview-text">
-                      {preview.text}
-                    </pre>
-                  </Box>
-                </details>
-              </BlockStack>
-            </Card>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("emails.testEmail.heading")}
-                </Text>
-                <TextField
-                  label={t("emails.testEmail.to")}
-                  type="email"
-                  autoComplete="email"
-                  value={testTo}
-                  onChange={setTestTo}
-                  helpText={t("emails.testEmail.help")}
-                  error={testResult && !testResult.ok && "reason" in testResult && testResult.reason === "invalid_email" ? t("emails.testEmail.invalidEmail") : undefined}
-                />
-                {testResult && !testResult.ok && "reason" in testResult ? <TestEmailProblem result={testResult} /> : null}
-                <InlineStack align="end">
-                  <Button onClick={sendTest} loading={testFetcher.state !== "idle"}>
-                    {t("emails.testEmail.send")}
-                  </Button>
-                </InlineStack>
-              </BlockStack>
-            </Card>
+            <Section heading={t("emails.preview.heading")}>
+              <Text as="p" tone="subdued">
+                {t("emails.preview.help")}
+              </Text>
+              <Select
+                label={t("emails.preview.milestone")}
+                options={MILESTONES.map((milestone) => ({ label: milestoneName(milestone), value: milestone }))}
+                value={previewMilestone}
+                onChange={(value) => setPreviewMilestone(value as Milestone)}
+              />
+              <Text as="p" fontWeight="semibold">
+                <span data-testid="preview-subject">{t("emails.preview.subject", { subject: preview.subject })}</span>
+              </Text>
+              {/* The e-mail as a mail client shows it: its own document, no scripts, no access to this page. */}
+              <iframe
+                title={t("emails.preview.frameTitle", { milestone: milestoneName(preview.milestone) })}
+                sandbox=""
+                srcDoc={preview.html}
+                style={{ width: "100%", height: "560px", border: "1px solid #e1e3e5", borderRadius: "8px", background: "#f4f6f8" }}
+              />
+              <details>
+                <summary>{t("emails.preview.plainText")}</summary>
+                <Box padding="200" background="bg-surface-secondary" borderRadius="200">
+                  <pre style={{ whiteSpace: "pre-wrap", margin: 0, fontSize: "12px" }} data-testid="preview-text">
+                    {preview.text}
+                  </pre>
+                </Box>
+              </details>
+            </Section>
+            <Section heading={t("emails.testEmail.heading")}>
+              <TextField
+                label={t("emails.testEmail.to")}
+                type="email"
+                autoComplete="email"
+                value={testTo}
+                onChange={setTestTo}
+                helpText={t("emails.testEmail.help")}
+                error={testResult && !testResult.ok && "reason" in testResult && testResult.reason === "invalid_email" ? t("emails.testEmail.invalidEmail") : undefined}
+              />
+              {testResult && !testResult.ok && "reason" in testResult ? <TestEmailProblem result={testResult} /> : null}
+              <InlineStack align="end">
+                <Button onClick={sendTest} loading={testFetcher.state !== "idle"}>
+                  {t("emails.testEmail.send")}
+                </Button>
+              </InlineStack>
+            </Section>
           </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>
+  );
+}
+
+function Section({ heading, children }: { heading: string; children: ReactNode }) {
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {heading}
+        </Text>
+        {children}
+      </BlockStack>
+    </Card>
   );
 }
 
