@@ -162,6 +162,10 @@ const BAR_HEIGHT = 14;
 const ROW_HEIGHT = 44;
 const LABEL_WIDTH = 120;
 const CHART_WIDTH = 560;
+// Both bar colours keep at least 3:1 against the white card (WCAG 1.4.11, graphics), and differ
+// from each other; the value beside each bar and the table below carry the same figures in text.
+const MEDIAN_COLOUR = "#1f5199";
+const P90_COLOUR = "#6b93d6";
 
 /** Horizontal bars per carrier: median and 90th-percentile transit days on one scale. The table beside it carries the same figures. */
 function TransitChart({ carriers }: { carriers: Dashboard["performance"]["carriers"] }) {
@@ -179,11 +183,11 @@ function TransitChart({ carriers }: { carriers: Dashboard["performance"]["carrie
             <text x={0} y={y + BAR_HEIGHT + 4} fontSize="13" fill="#303030">
               {row.carrierName}
             </text>
-            <rect x={LABEL_WIDTH} y={y} width={scale(row.medianDays)} height={BAR_HEIGHT} fill="#2c6ecb" rx={2} />
+            <rect x={LABEL_WIDTH} y={y} width={scale(row.medianDays)} height={BAR_HEIGHT} fill={MEDIAN_COLOUR} rx={2} />
             <text x={LABEL_WIDTH + scale(row.medianDays) + 6} y={y + BAR_HEIGHT - 2} fontSize="12" fill="#303030">
               {row.medianDays.toFixed(1)}
             </text>
-            <rect x={LABEL_WIDTH} y={y + BAR_HEIGHT + 4} width={scale(row.p90Days)} height={BAR_HEIGHT} fill="#a4c8f0" rx={2} />
+            <rect x={LABEL_WIDTH} y={y + BAR_HEIGHT + 4} width={scale(row.p90Days)} height={BAR_HEIGHT} fill={P90_COLOUR} rx={2} />
             <text x={LABEL_WIDTH + scale(row.p90Days) + 6} y={y + 2 * BAR_HEIGHT + 2} fontSize="12" fill="#303030">
               {row.p90Days.toFixed(1)}
             </text>
@@ -191,11 +195,11 @@ function TransitChart({ carriers }: { carriers: Dashboard["performance"]["carrie
         );
       })}
       <g transform={`translate(${LABEL_WIDTH}, ${height - 10})`}>
-        <rect x={0} y={-9} width={10} height={10} fill="#2c6ecb" />
+        <rect x={0} y={-9} width={10} height={10} fill={MEDIAN_COLOUR} />
         <text x={14} y={0} fontSize="12" fill="#303030">
           {t("dashboard.performance.legendMedian")}
         </text>
-        <rect x={90} y={-9} width={10} height={10} fill="#a4c8f0" />
+        <rect x={90} y={-9} width={10} height={10} fill={P90_COLOUR} />
         <text x={104} y={0} fontSize="12" fill="#303030">
           {t("dashboard.performance.legendP90")}
         </text>
@@ -361,7 +365,12 @@ function Checklist({ checklist }: { checklist: Dashboard["checklist"] }) {
             { tone: "info", label: t("dashboard.checklist.notVerifiable") },
             { url: checklist.themeEditorUrl, label: t("dashboard.checklist.openThemeEditor"), external: true },
           )}
-          {item(t("dashboard.checklist.testEmail"), t("dashboard.checklist.testEmailHelp"), { tone: undefined, label: t("dashboard.checklist.upcoming") }, null)}
+          {item(
+            t("dashboard.checklist.testEmail"),
+            t("dashboard.checklist.testEmailHelp"),
+            { tone: "info", label: t("dashboard.checklist.notVerifiable") },
+            { url: "/app/notifications", label: t("dashboard.checklist.openNotifications") },
+          )}
         </ol>
       </BlockStack>
     </Card>

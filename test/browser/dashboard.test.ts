@@ -82,6 +82,7 @@ describe("Dashboard in the admin", () => {
 
     await admin.app.getByRole("heading", { name: "Get started" }).waitFor();
     expect(await admin.app.getByRole("link", { name: "Open the theme editor" }).getAttribute("href")).toBe(`https://${SHOP}/admin/themes/current/editor?context=apps`);
+    expect(await admin.app.getByRole("link", { name: "Open Notifications" }).getAttribute("href")).toBe("/app/notifications");
     // The quota left arrives after the page, from the provider, through the fetcher.
     const quota = admin.app.getByRole("list", { name: "Quota left at your providers" });
     await expect.poll(() => quota.locator('li[data-provider="trackingmore"]').innerText().catch(() => "")).toBe("TrackingMore: 4,321 trackings left this month");
