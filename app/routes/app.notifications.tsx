@@ -9,6 +9,7 @@ import { appContext } from "~/context.server";
 import { MILESTONES, type Milestone } from "~/domain/notification-milestones";
 import { customerEmailTranslator } from "~/email/catalogue";
 import { EMAIL_PLACEHOLDERS } from "~/email/customer-email";
+import { readBodyWithLimit } from "~/http/request-body.server";
 import type { MessageKey } from "~/i18n/catalogue";
 import { useT } from "~/i18n/react";
 import { previewCustomerEmail, sendTestEmail } from "~/services/email-preview.server";
@@ -53,6 +54,8 @@ function formValues(settings: NotificationSettings): FormValues {
 type TextFieldName = { [K in keyof FormValues]: FormValues[K] extends string ? K : never }[keyof FormValues];
 
 const FIRST_PREVIEW: Milestone = "out_for_delivery";
+/** Every field at its longest is about 10 KB. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 async function sessionShopId(request: Request): Promise<string> {
   const { session } = await authenticate.admin(request);
@@ -89,8 +92,9 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   const shopId = await sessionShopId(request);
   let body: unknown;
   try {
-    body = await request.json();
-  } catch {
+    body = JSON.parse(await readBodyWithLimit(request, MAX_BODY_BYTES));
+  } catch (error) {
+    if (error instanceof Response) throw error;
     return data({ intent: null, ok: false as const, error: "invalid_request" as const }, { status: 400 });
   }
   const parsed = actionSchema.safeParse(body);

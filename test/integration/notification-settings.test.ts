@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSmtpTransports } from "~/adapters/email/smtp-transport.server";
+import { MILESTONES } from "~/domain/notification-milestones";
 import type { ServiceContext } from "~/services/context.server";
 import { sendTestEmail, TEST_EMAIL_WINDOW_MS, TEST_EMAILS_PER_WINDOW } from "~/services/email-preview.server";
 import { loadNotificationSettings, saveNotificationSettings } from "~/services/notification-settings.server";
@@ -172,6 +173,25 @@ describe(`notification settings on ${testDialect()}`, () => {
     expect((await callAction(post(shop.domain, "{not json"))).status).toBe(400);
     expect((await callAction(post(shop.domain, { intent: "drop-tables" }))).status).toBe(400);
     expect((await callAction(post(shop.domain, { intent: "preview", milestone: "lost_in_space", settings: {} }))).status).toBe(400);
+    const huge = await callAction(post(shop.domain, { intent: "save", settings: pageValues({ senderName: "x".repeat(100_000) }) }));
+    expect(huge.status).toBe(413);
+    expect((await loadNotificationSettings(services, shop.id)).senderName).toBeNull();
+  });
+
+  it("previews every milestone's e-mail for the sample order, each in its own words", async () => {
+    const shop = await installedShop();
+    const subjects = new Set<string>();
+    for (const milestone of MILESTONES) {
+      const answer = await callAction(post(shop.domain, { intent: "preview", milestone, settings: {} }));
+      const preview = answer.body.preview as { milestone: string; subject: string; html: string; text: string };
+      expect(preview.milestone).toBe(milestone);
+      expect(preview.html).toMatch(/^<!DOCTYPE html>/);
+      expect(preview.html).toContain("Hi Ada,");
+      expect(preview.text).toContain("Order #1001");
+      expect(preview.text).toContain(`https://${shop.domain}/apps/track`);
+      subjects.add(preview.subject);
+    }
+    expect(subjects.size).toBe(MILESTONES.length);
   });
 
   it("previews unsaved changes (escaped), keeps the saved value of a field still being typed, and stores nothing", async () => {
