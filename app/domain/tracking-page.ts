@@ -60,6 +60,37 @@ export interface TrackingPageShipmentInput {
   prediction?: DeliveryPrediction | null;
 }
 
+/** What the page reads from a stored shipment row. */
+export type StoredShipmentForPage = Omit<TrackingPageShipmentInput, "orderCreatedAt" | "items" | "prediction">;
+
+/**
+ * One mapping from a stored shipment to the page's input, shared by the storefront lookup and the
+ * customer e-mails so both always describe a parcel the same way.
+ */
+export function trackingPageInput(
+  shipment: StoredShipmentForPage,
+  order: { createdAt: Date | null },
+  items: readonly TrackingPageItem[],
+): TrackingPageShipmentInput {
+  return {
+    trackingNumber: shipment.trackingNumber,
+    status: shipment.status,
+    substatus: shipment.substatus,
+    carrierCode: shipment.carrierCode,
+    trackingCompany: shipment.trackingCompany,
+    trackingUrl: shipment.trackingUrl,
+    shippedAt: shipment.shippedAt,
+    deliveredAt: shipment.deliveredAt,
+    estimatedDeliveryAt: shipment.estimatedDeliveryAt,
+    estimatedDeliveryEndAt: shipment.estimatedDeliveryEndAt,
+    lastEventAt: shipment.lastEventAt,
+    lastEventDescription: shipment.lastEventDescription,
+    orderCreatedAt: order.createdAt,
+    events: shipment.events,
+    items,
+  };
+}
+
 export interface TrackingPageContext {
   locale: StorefrontLocale;
   /** The shop's IANA zone. */

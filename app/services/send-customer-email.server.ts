@@ -2,7 +2,7 @@ import { smtpTransport, type MailTransport } from "~/adapters/email/smtp-transpo
 import { isExternalServiceError } from "~/domain/errors";
 import { isMilestone, sendTimeDecision, type Milestone } from "~/domain/notification-milestones";
 import { isShipmentStatus } from "~/domain/shipment-status";
-import { trackingPageItemsFrom, type TrackingPageShipmentInput } from "~/domain/tracking-page";
+import { trackingPageInput, trackingPageItemsFrom } from "~/domain/tracking-page";
 import { renderCustomerEmail } from "~/email/customer-email";
 import type { ServiceContext } from "./context.server";
 import { loadNotificationSettings, type NotificationSettings } from "./notification-settings.server";
@@ -212,23 +212,11 @@ function composeEmail(
   const secret = ctx.settings.shopifyApiSecret;
   const shopName = shopDisplayName(settings, shop.domain);
   const unsubscribe = unsubscribeUrl(ctx.settings.appUrl, secret, shop.domain, order.id, order.email);
-  const page: TrackingPageShipmentInput = {
-    trackingNumber: shipment.trackingNumber,
-    status: shipment.status,
-    substatus: shipment.substatus,
-    carrierCode: shipment.carrierCode,
-    trackingCompany: shipment.trackingCompany,
-    trackingUrl: shipment.trackingUrl,
-    shippedAt: shipment.shippedAt,
-    deliveredAt: shipment.deliveredAt,
-    estimatedDeliveryAt: shipment.estimatedDeliveryAt,
-    estimatedDeliveryEndAt: shipment.estimatedDeliveryEndAt,
-    lastEventAt: shipment.lastEventAt,
-    lastEventDescription: shipment.lastEventDescription,
-    orderCreatedAt: order.createdAt,
-    events: shipment.events,
-    items: shipment.fulfillments.flatMap(({ fulfillment }) => trackingPageItemsFrom(parseJson(fulfillment.lineItems))),
-  };
+  const page = trackingPageInput(
+    shipment,
+    order,
+    shipment.fulfillments.flatMap(({ fulfillment }) => trackingPageItemsFrom(parseJson(fulfillment.lineItems))),
+  );
   const milestoneSettings = settings.milestones[input.row.milestone];
   const rendered = renderCustomerEmail({
     milestone: input.row.milestone,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { StorefrontLocale, TrackingLookupResponse, TrackingPageItem, TrackingPageOrder } from "~/domain/tracking-page-contract";
-import { buildTrackingPageShipment, trackingPageItemsFrom, type TrackingPageShipmentInput } from "~/domain/tracking-page";
+import { buildTrackingPageShipment, trackingPageInput, trackingPageItemsFrom, type TrackingPageShipmentInput } from "~/domain/tracking-page";
 import { normalizeTrackingNumber } from "~/domain/carriers/detect";
 import type { Prisma } from "~/generated/prisma-sqlite/client";
 import { resolveStorefrontLocale } from "~/i18n/storefront";
@@ -285,24 +285,7 @@ async function loadShipmentByNumber(ctx: ServiceContext, shopId: string, typed: 
 type ShipmentRow = Prisma.ShipmentGetPayload<{ select: typeof SHIPMENT_FIELDS }>;
 
 function shipmentInput(shipment: ShipmentRow, items: TrackingPageItem[], order: { createdAt: Date; destinationCountry: string | null }): ShipmentInput {
-  return {
-    destinationCountry: shipment.destinationCountry ?? order.destinationCountry,
-    trackingNumber: shipment.trackingNumber,
-    status: shipment.status,
-    substatus: shipment.substatus,
-    carrierCode: shipment.carrierCode,
-    trackingCompany: shipment.trackingCompany,
-    trackingUrl: shipment.trackingUrl,
-    shippedAt: shipment.shippedAt,
-    deliveredAt: shipment.deliveredAt,
-    estimatedDeliveryAt: shipment.estimatedDeliveryAt,
-    estimatedDeliveryEndAt: shipment.estimatedDeliveryEndAt,
-    lastEventAt: shipment.lastEventAt,
-    lastEventDescription: shipment.lastEventDescription,
-    orderCreatedAt: order.createdAt,
-    events: shipment.events,
-    items,
-  };
+  return { ...trackingPageInput(shipment, order, items), destinationCountry: shipment.destinationCountry ?? order.destinationCountry };
 }
 
 function parseJson(text: string | null): unknown {
