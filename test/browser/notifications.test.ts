@@ -164,6 +164,7 @@ describe("Notifications in the admin", () => {
     expect(texts[3]).toContain("E-mail to the customer: Shipped (first carrier scan)");
     expect(texts[3]).toContain("This e-mail is switched off in Notifications");
     await admin.screenshot("shipment-email-log");
+    await expectNoSeriousAxeViolations(await admin.appFrame(), "a shipment's page with its e-mail log");
     expect(admin.browserErrors).toEqual([]);
   });
 });
