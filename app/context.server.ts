@@ -1,3 +1,4 @@
+import { shopifyErrorFrom } from "./adapters/shopify-admin/client.server";
 import { config } from "./config.server";
 import { db } from "./db.server";
 import { systemClock } from "./lib/clock";
@@ -17,9 +18,15 @@ export function appContext(): ServiceContext {
     secrets: new SecretBox(appConfig.ENCRYPTION_KEY, appConfig.ENCRYPTION_KEYS_PREVIOUS),
     settings: settingsFromConfig(appConfig),
     // Imported lazily: shopify.server needs this context for its afterAuth hook.
+    // A shop with no offline session (never installed, or uninstalled) becomes a typed, terminal
+    // AuthenticationError here, so jobs stop instead of retrying until their attempts run out.
     shopifyAdmin: async (shop) => {
       const { unauthenticated } = await import("./shopify.server");
-      return (await unauthenticated.admin(shop)).admin.graphql;
+      try {
+        return (await unauthenticated.admin(shop)).admin.graphql;
+      } catch (error) {
+        throw shopifyErrorFrom(error);
+      }
     },
   });
   return context;
