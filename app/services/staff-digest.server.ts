@@ -16,8 +16,9 @@ import { attentionThresholds, countShipmentsNeedingAttention, listShipments, SHI
  * At most one per shop-local day: the day is claimed on ShopNotificationSettings.lastDigestDate by
  * one conditional update before anything is sent, so a second run that day (a duplicate job, a
  * second worker) finds it taken. A temporary SMTP failure gives the day back and throws, so the
- * job is retried; a permanent one keeps it (tomorrow's digest is the next try). A crash between
- * the claim and the send loses that day's digest rather than risk sending it twice.
+ * job is retried (so does a failure while gathering it); a permanent one keeps it (tomorrow's
+ * digest is the next try). A crash between the claim and the send loses that day's digest rather
+ * than risk sending it twice.
  */
 
 export type StaffDigestResult =
@@ -100,10 +101,10 @@ export async function sendStaffDigest(
   const giveDayBack = () =>
     prisma.shopNotificationSettings.updateMany({ where: { shopId, lastDigestDate: today }, data: { lastDigestDate: settings.lastDigestDate } });
 
-  const digest = await digestContent(ctx, shop, today);
-  if (!digest) return { result: "NOTHING_TO_REPORT" };
-  const rendered = renderStaffDigest(digest);
   try {
+    const digest = await digestContent(ctx, shop, today);
+    if (!digest) return { result: "NOTHING_TO_REPORT" };
+    const rendered = renderStaffDigest(digest);
     await transport.send({
       from: { name: "Tracklight", address: ctx.settings.email.fromAddress },
       to,
@@ -114,6 +115,7 @@ export async function sendStaffDigest(
       headers: { "Auto-Submitted": "auto-generated" },
     });
   } catch (error) {
+    // Refused for good (a bad address): tomorrow's digest is the next try. Anything else: the job retries today's.
     if (isExternalServiceError(error) && !error.retryable) {
       ctx.log.warn({ shopId, error: error.message }, "staff digest refused by the mail server");
       return { result: "FAILED" };

@@ -211,11 +211,18 @@ describe(`staff digest on ${testDialect()}`, () => {
     expect(text).toContain(`Could not be registered with the provider: ${DIGEST_LISTED_SHIPMENTS + 3}`);
   });
 
-  it("retries a temporary SMTP failure, and sends nothing when switched off or without an address", async () => {
+  it("retries a temporary SMTP failure, not a permanent one, and sends nothing when switched off or without an address", async () => {
     smtp.failNext(451);
     await expect(sendStaffDigest(services, busy.id)).rejects.toMatchObject({ retryable: true });
     expect((await database.db.prisma.shopNotificationSettings.findUniqueOrThrow({ where: { shopId: busy.id } })).lastDigestDate).toBeNull();
     expect((await sendStaffDigest(services, busy.id)).result).toBe("SENT");
+    expect(smtp.messages).toHaveLength(1);
+
+    // Refused for good: recorded, not retried that day.
+    clock.advance(DAY);
+    smtp.failNext(550);
+    expect(await sendStaffDigest(services, busy.id)).toEqual({ result: "FAILED" });
+    expect(await sendStaffDigest(services, busy.id)).toEqual({ result: "ALREADY_SENT_TODAY" });
     expect(smtp.messages).toHaveLength(1);
 
     clock.advance(DAY);
