@@ -108,26 +108,33 @@ async function recordCustomerEmails(
 async function recordFulfillmentEventWrites(tx: TransactionClient, input: RecordMilestonesInput, earned: readonly EarnedMilestone[]): Promise<number> {
   const forShopify = earned.filter((milestone) => shopifyEventStatusFor(milestone.milestone) !== null);
   if (forShopify.length === 0) return 0;
-  const fulfillments = await tx.shipmentFulfillment.findMany({ where: { shipmentId: input.shipmentId }, select: { fulfillmentId: true } });
+  const fulfillments = await tx.shipmentFulfillment.findMany({
+    where: { shipmentId: input.shipmentId },
+    select: { fulfillmentId: true, fulfillment: { select: { _count: { select: { shipments: true } } } } },
+  });
   if (fulfillments.length === 0) return 0;
+  // A fulfillment can carry several parcels, each earning its own milestones: their rows are kept
+  // apart by shipment, and the write job decides what Shopify should show for the whole fulfillment.
+  const keyFor = (milestone: EarnedMilestone, parcels: number) => (parcels > 1 ? `${milestone.dedupeKey}@${input.shipmentId}` : milestone.dedupeKey);
+  const candidates = fulfillments.flatMap(({ fulfillmentId, fulfillment }) =>
+    forShopify.map((milestone) => ({ fulfillmentId, milestone, dedupeKey: keyFor(milestone, fulfillment._count.shipments) })),
+  );
   const existing = await tx.fulfillmentEventWrite.findMany({
-    where: { shipmentId: input.shipmentId, dedupeKey: { in: forShopify.map((milestone) => milestone.dedupeKey) } },
+    where: { fulfillmentId: { in: fulfillments.map((row) => row.fulfillmentId) }, dedupeKey: { in: candidates.map((row) => row.dedupeKey) } },
     select: { fulfillmentId: true, dedupeKey: true },
   });
   const known = new Set(existing.map((row) => `${row.fulfillmentId}|${row.dedupeKey}`));
-  const data = fulfillments.flatMap(({ fulfillmentId }) =>
-    forShopify
-      .filter((milestone) => !known.has(`${fulfillmentId}|${milestone.dedupeKey}`))
-      .map((milestone) => ({
-        shopId: input.shopId,
-        shipmentId: input.shipmentId,
-        fulfillmentId,
-        milestone: milestone.milestone,
-        dedupeKey: milestone.dedupeKey,
-        happenedAt: milestone.occurredAt,
-        createdAt: input.now,
-      })),
-  );
+  const data = candidates
+    .filter((row) => !known.has(`${row.fulfillmentId}|${row.dedupeKey}`))
+    .map(({ fulfillmentId, milestone, dedupeKey }) => ({
+      shopId: input.shopId,
+      shipmentId: input.shipmentId,
+      fulfillmentId,
+      milestone: milestone.milestone,
+      dedupeKey,
+      happenedAt: milestone.occurredAt,
+      createdAt: input.now,
+    }));
   if (data.length === 0) return 0;
   const rows = await tx.fulfillmentEventWrite.createManyAndReturn({ data, select: { id: true } });
   for (const row of rows) {

@@ -43,6 +43,7 @@ export const WRITE_BACK_SKIP_REASONS = {
   noShopifyStatus: "no Shopify status for this milestone",
   superseded: "a later milestone was already written to Shopify",
   deliveredInShopify: "Shopify already shows this fulfillment as delivered",
+  otherParcelsUndelivered: "other parcels of this fulfillment are still on their way",
 } as const;
 
 const MESSAGE_MAX_LENGTH = 255;
@@ -82,6 +83,10 @@ export async function writeFulfillmentEvent(ctx: ServiceContext, writeId: string
   const mappedStatus = shopifyEventStatusFor(write.milestone);
   if (!mappedStatus) return skip(WRITE_BACK_SKIP_REASONS.noShopifyStatus);
   if (await laterMilestoneWritten(ctx, write)) return skip(WRITE_BACK_SKIP_REASONS.superseded);
+  // Shopify shows one status per fulfillment: "Delivered" waits for the last of its parcels, whose own row writes it.
+  if (write.milestone === "delivered" && (await otherParcelsOnTheWay(ctx, write.fulfillmentId, write.shipmentId)) > 0) {
+    return skip(WRITE_BACK_SKIP_REASONS.otherParcelsUndelivered);
+  }
 
   const fulfillmentId = fulfillmentGid(write.fulfillment.shopifyFulfillmentId);
   try {
@@ -160,6 +165,12 @@ async function laterMilestoneWritten(ctx: ServiceContext, write: { id: string; f
     select: { id: true },
   });
   return later !== null;
+}
+
+async function otherParcelsOnTheWay(ctx: ServiceContext, fulfillmentId: string, deliveredShipmentId: string): Promise<number> {
+  return ctx.db.prisma.shipmentFulfillment.count({
+    where: { fulfillmentId, shipmentId: { not: deliveredShipmentId }, shipment: { status: { not: "delivered" }, registrationState: { not: "stopped" } } },
+  });
 }
 
 function latestStatus(events: ShopifyFulfillmentEvent[]): FulfillmentEventStatus | null {

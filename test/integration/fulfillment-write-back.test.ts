@@ -8,6 +8,7 @@ import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import { JobRunner } from "~/jobs/runner.server";
 import type { ServiceContext } from "~/services/context.server";
+import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
 import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
 import { writeFulfillmentEventJobKey } from "~/services/milestones.server";
 import { registerPendingShipments } from "~/services/register-shipments.server";
@@ -482,5 +483,46 @@ describe("end to end: the carrier's delivery reaches Shopify", () => {
     expect(delivered[0]).toMatchObject({ happenedAt: deliveredAt.toISOString(), message: "Delivered, front door" });
     const rows = await database.db.prisma.fulfillmentEventWrite.findMany({ where: { fulfillmentId: parcel.fulfillmentId, milestone: "delivered" } });
     expect(rows).toMatchObject([{ state: "written", shopifyEventId: delivered[0]!.id }]);
+  });
+});
+
+describe("a fulfillment that carries several parcels", () => {
+  it("shows Delivered in Shopify only once its last parcel is delivered, with that parcel's time", async () => {
+    const shop = await installShop();
+    const [first, second] = [trackingNumberFor(counter * 10 + 1), trackingNumberFor(counter * 10 + 2)];
+    const order = shopify.addOrder(shop.domain, { lineItems: [{ title: "Bookshelf", quantity: 2 }] });
+    const { fulfillment } = await shopify.createFulfillment(shop.domain, order.id, { trackingCompany: "UPS", trackingNumbers: [first, second] }, { silent: true });
+    await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ shopifyFulfillmentId: String(fulfillment.id), shopifyOrderId: String(order.id), numbers: [first, second] }));
+    await database.db.prisma.job.deleteMany({ where: { shopId: shop.id } });
+    const fulfillmentGid = fulfillment.admin_graphql_api_id;
+    const provider = (await database.db.prisma.shipment.findFirstOrThrow({ where: { shopId: shop.id, trackingNumber: first } })).provider as "trackingmore";
+
+    const deliver = (trackingNumber: string, at: string) =>
+      applyTrackingObservation(services, shop.id, {
+        provider,
+        trackingNumber,
+        carrierCode: "ups",
+        providerTrackingId: null,
+        status: "delivered",
+        substatus: "delivered",
+        rawStatus: "delivered",
+        asOf: new Date(at),
+        deliveredAt: new Date(at),
+        events: [
+          { occurredAt: new Date(at), zoneKnown: true, status: "delivered", substatus: "delivered", description: "Delivered", location: "Ottawa, ON, CA", city: "Ottawa", state: "ON", countryCode: "CA", postalCode: null, rawStatus: "delivered" },
+        ],
+      });
+
+    await deliver(first, "2026-11-23T10:00:00Z");
+    await runner().drain();
+    const deliveredEvents = () => shopify.fulfillmentEvents(shop.domain).filter((event) => event.fulfillmentId === fulfillmentGid && event.status === "DELIVERED");
+    expect(deliveredEvents()).toHaveLength(0);
+    const firstRows = await database.db.prisma.fulfillmentEventWrite.findMany({ where: { milestone: "delivered", shipment: { trackingNumber: first } } });
+    expect(firstRows).toMatchObject([{ state: "skipped", reason: WRITE_BACK_SKIP_REASONS.otherParcelsUndelivered }]);
+
+    await deliver(second, "2026-11-24T09:30:00Z");
+    await runner().drain();
+    expect(deliveredEvents()).toHaveLength(1);
+    expect(deliveredEvents()[0]).toMatchObject({ happenedAt: "2026-11-24T09:30:00.000Z" });
   });
 });
