@@ -107,7 +107,8 @@ export function planDemoOrders(count: number, now: Date): PlannedOrder[] {
         customerLocale: locale,
         customer: { firstName, lastName: "Example", email, locale },
         shippingAddress: { firstName, lastName: "Example", address1: "1 Example Street", city: "Example", zip: "00000", countryCode: country },
-        lineItems: products.map((product, item) => ({ ...product, quantity: 1 + ((index + item) % 2), sku: `DEMO-${(index + item) % PRODUCTS.length}` })),
+        // No pictures: the sandbox is offline, and a picture address would point at Shopify's CDN.
+        lineItems: products.map((product, item) => ({ ...product, quantity: 1 + ((index + item) % 2), sku: `DEMO-${(index + item) % PRODUCTS.length}`, imageUrl: null })),
         // Placed over the last three weeks, newest last, all inside the 30-day import.
         createdAt: new Date(now.getTime() - (count - index) * Math.floor((21 * 24 * 3_600_000) / count)),
       },
