@@ -7,6 +7,7 @@ import { accountFromRow, connectProvider } from "~/services/provider-accounts.se
 import { ensureShop } from "~/services/shops.server";
 import { benchServerEnvironment, compareAckLatency, startServers } from "./ack-latency";
 import { benchServiceContext, freshSqliteDatabase, ingestBenchFulfillments, report } from "./support";
+import { countJobs, deleteJobs } from "~/jobs/queue.server";
 
 const UPS_CLIENT = { clientId: "bench-ups-client", clientSecret: "bench-ups-secret" };
 const SHOP = "bench-ups-shop.myshopify.com";
@@ -23,7 +24,7 @@ export async function upsWebhookAckLatency(): Promise<void> {
   const services = benchServiceContext(db, {});
   const shop = await ensureShop(services, SHOP);
   await connectProvider(services, shop.id, { provider: "ups", credentials: UPS_CLIENT });
-  await db.prisma.job.deleteMany();
+  await deleteJobs(db);
   const account = accountFromRow(services, await db.prisma.providerAccount.findUniqueOrThrow({ where: { shopId_provider: { shopId: shop.id, provider: "ups" } } }));
   if (account.provider !== "ups") throw new Error("expected the UPS account");
 
@@ -41,7 +42,7 @@ export async function upsWebhookAckLatency(): Promise<void> {
       shop: SHOP,
     });
     if (result.errors > 0) throw new Error(`${result.errors} UPS events were not acknowledged during the benchmark`);
-    const stored = await db.prisma.job.count({ where: { type: JOB_TYPES.applyUpsEvent, shopId: shop.id } });
+    const stored = await countJobs(db, { type: JOB_TYPES.applyUpsEvent, shopId: shop.id });
     const lost = result.appAcknowledged - stored;
     const at = `${rate} req/s, ${result.app.requests} requests`;
     report("ups_webhook_ack_p50_ms", `${result.app.p50.toFixed(2)} vs bare node:http ${result.bare.p50.toFixed(2)} at ${at}`, "reported");

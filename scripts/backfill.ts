@@ -138,6 +138,7 @@ async function main(): Promise<number> {
   }
   const { ALL_JOBS } = await import("~/jobs/definitions.server");
   const { JobRunner } = await import("~/jobs/runner.server");
+  const { listJobs } = await import("~/jobs/queue.server");
   const { requestBackfill } = await import("~/services/shops.server");
   const { prisma } = services.db;
 
@@ -164,7 +165,7 @@ async function main(): Promise<number> {
     }
 
     const readRun = () => prisma.backfillRun.findUniqueOrThrow({ where: { id: runId } });
-    const readJob = () => prisma.job.findFirst({ where: { dedupeKey: `backfill:${runId}` } });
+    const readJob = async () => (await listJobs(services.db, { dedupeKey: `backfill:${runId}` }))[0];
     const renderer = new ProgressRenderer();
     const startedAt = Date.now();
     let retryNote: string | null = null;
@@ -193,7 +194,7 @@ async function main(): Promise<number> {
         renderer.draw(run, retryNote);
         if (ran === 0) {
           // Another worker may hold the job; otherwise wake when its reschedule is due.
-          const dueInMs = job.state === "running" ? 500 : Number(job.runAtMs) - Date.now();
+          const dueInMs = job.state === "running" ? 500 : job.runAt.getTime() - Date.now();
           await sleep(Math.min(1_000, Math.max(50, dueInMs)));
         }
       }

@@ -279,6 +279,11 @@ export class PgBossJobQueue implements JobQueue {
     return affected(await this.#boss.cancel(QUEUE, queued.map((job) => job.id), { db }));
   }
 
+  async rescheduleQueued(jobId: string, runAt: Date): Promise<boolean> {
+    await this.#ready;
+    return (await this.#boss.update(QUEUE, undefined, { id: jobId, startAfter: runAt })).updated === 1;
+  }
+
   /** pg-boss deletes finished jobs itself (deleteAfterSeconds) during its maintenance. */
   async pruneFinished(_olderThan: Date): Promise<number> {
     return 0;

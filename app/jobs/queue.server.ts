@@ -81,6 +81,8 @@ export interface JobQueue {
   markForRetry(jobId: string, workerId: string, now: Date, runAt: Date, error: string | null, consumesAttempt: boolean): Promise<boolean>;
   markDead(jobId: string, workerId: string, now: Date, error: string): Promise<boolean>;
   cancelQueuedForShop(executor: SqlExecutor, shopId: string, now: Date): Promise<number>;
+  /** Move a queued job's next run (an operator's "retry now"); false when it is not queued. */
+  rescheduleQueued(jobId: string, runAt: Date): Promise<boolean>;
   pruneFinished(olderThan: Date): Promise<number>;
   list(filter: JobFilter, client?: JobClient): Promise<JobRecord[]>;
   delete(filter: JobFilter, client?: JobClient): Promise<number>;
@@ -112,6 +114,9 @@ class SqlJobQueue implements JobQueue {
   }
   cancelQueuedForShop(executor: SqlExecutor, shopId: string, now: Date) {
     return sql.cancelQueuedJobsForShop(executor, shopId, now);
+  }
+  rescheduleQueued(jobId: string, runAt: Date) {
+    return sql.rescheduleQueuedJob(this.db, jobId, runAt);
   }
   pruneFinished(olderThan: Date) {
     return sql.pruneFinishedJobs(this.db, olderThan);
@@ -177,13 +182,22 @@ export async function closeJobQueue(db: Database): Promise<void> {
 /**
  * A transaction or Prisma client carries no Database; find the engine it belongs to. With an
  * external engine in the process (pg-boss), a client of its database enqueues there; a process
- * with several pg-boss databases must pass the Database instead.
+ * with pg-boss on several databases must pass the Database instead.
  */
 function queueForTarget(target: Database | SqlExecutor): JobQueue | null {
   if ("dialect" in target) return jobQueueFor(target);
   for (const entry of externalEngines) if (entry.db.prisma === target) return entry.queue;
-  if (externalEngines.size === 1) return [...externalEngines][0]!.queue;
-  if (externalEngines.size > 1) throw new Error("several pg-boss job engines in this process: pass the Database, not a client");
+  const urls = new Set([...externalEngines].map((entry) => entry.db.url));
+  // Engines of the same database are interchangeable (two Database objects on one URL, as when
+  // tests open their own beside the app's): any of them writes through the transaction's connection.
+  if (urls.size === 1) return [...externalEngines][0]!.queue;
+  if (urls.size > 1) throw new Error("pg-boss job engines for several databases in this process: pass the Database, not a client");
+  // Without a started engine a PostgreSQL client would write to the embedded table, where no
+  // pg-boss worker ever looks: refuse rather than lose the job.
+  const provider = (target as { _activeProvider?: string })._activeProvider;
+  if (provider === "postgresql" && process.env.JOB_ENGINE !== "sql") {
+    throw new Error("no job engine started for this PostgreSQL database: call jobQueueFor(db) when opening it");
+  }
   return null;
 }
 
@@ -238,6 +252,11 @@ export async function cancelQueuedJobsForShop(executor: Database | SqlExecutor, 
   const queue = queueForTarget(executor);
   const client = "dialect" in executor ? executor.prisma : executor;
   return queue ? queue.cancelQueuedForShop(client, shopId, now) : sql.cancelQueuedJobsForShop(client, shopId, now);
+}
+
+/** Move a queued job's next run (an operator's "retry now"); false when it is not queued. */
+export function rescheduleQueuedJob(db: Database, jobId: string, runAt: Date): Promise<boolean> {
+  return jobQueueFor(db).rescheduleQueued(jobId, runAt);
 }
 
 /** Delete finished jobs older than the retention window; dedupe keys live as long as their job. */

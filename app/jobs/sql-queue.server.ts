@@ -146,6 +146,12 @@ export async function cancelQueuedJobsForShop(executor: SqlExecutor, shopId: str
     WHERE "shopId" = ${shopId} AND "state" = 'queued'`;
 }
 
+export async function rescheduleQueuedJob(db: Database, jobId: string, runAt: Date): Promise<boolean> {
+  const updated = await db.prisma.$executeRaw`
+    UPDATE "Job" SET "runAtMs" = ${BigInt(runAt.getTime())} WHERE "id" = ${jobId} AND "state" = 'queued'`;
+  return updated === 1;
+}
+
 /** Delete finished jobs older than the retention window; dedupe keys live as long as their job. */
 export async function pruneFinishedJobs(db: Database, olderThan: Date): Promise<number> {
   return db.prisma.job.deleteMany({

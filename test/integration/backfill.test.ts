@@ -15,6 +15,9 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { upsNumber } from "../support/factories";
 import { createTestServices, storeOfflineSession, TEST_API_SECRET } from "../support/services";
+import { claimJobsAs, countJobs, deleteJobs, listJobs } from "../support/jobs";
+// The lease the queue engines hold a claimed job for in tests (the default JOB_LEASE_MS).
+const JOB_LEASE_MS = 60_000;
 
 const DAY_MS = 24 * 60 * 60_000;
 const ACCESS_TOKEN = "shpat_tracklight_backfill_test";
@@ -38,7 +41,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // Every test drives the queue itself: nothing left over from another test may be claimed.
-  await database.db.prisma.job.deleteMany();
+  await deleteJobs(database.db);
   clock = new TestClock(new Date());
   services = createTestServices(database.db, { clock, shopifyAdminOrigin: shopify.url });
 });
@@ -102,7 +105,7 @@ function onlyBulkOperation(domain: string) {
 }
 
 function jobsOf(shopId: string, type: string) {
-  return database.db.prisma.job.findMany({ where: { shopId, type } });
+  return listJobs(database.db, { shopId, type });
 }
 
 describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => {
@@ -311,10 +314,8 @@ describe(`backfill through a Shopify bulk operation on ${testDialect()}`, () => 
     });
     // …and died holding the job: its lease ran out.
     const job = (await jobsOf(shop.id, JOB_TYPES.backfillShop))[0]!;
-    await database.db.prisma.job.update({
-      where: { id: job.id },
-      data: { state: "running", lockedBy: "worker-that-crashes", lockedUntilMs: BigInt(clock.now().getTime() - 1) },
-    });
+    await claimJobsAs(database.db, "worker-that-crashes", clock.now(), [job.id]);
+    clock.advance(JOB_LEASE_MS + 1);
     const before = new Map(
       (await database.db.prisma.fulfillment.findMany({ where: { shopId: shop.id }, select: { shopifyFulfillmentId: true, updatedAt: true } })).map((f) => [
         f.shopifyFulfillmentId,
@@ -534,6 +535,6 @@ describe(`npm run backfill (scripts/backfill.ts) on ${testDialect()}`, () => {
     expect(unknown.stderr).toContain("unknown shop nobody-installed-this.myshopify.com");
     expect(badDays.code).toBe(2);
     expect(badDays.stderr).toContain("--days must be a whole number");
-    expect(await database.db.prisma.job.count()).toBe(0);
+    expect(await countJobs(database.db)).toBe(0);
   }, 60_000);
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrackingEventInput } from "~/domain/tracking-observation";
 import { ALL_JOBS } from "~/jobs/definitions.server";
 import { JOB_TYPES } from "~/jobs/job-types";
-import { enqueueJob } from "~/jobs/queue.server";
+import { enqueueJob, rescheduleQueuedJob } from "~/jobs/queue.server";
 import { JobRunner } from "~/jobs/runner.server";
 import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
 import { collectCustomerData, type CustomerDataReport } from "~/services/compliance.server";
@@ -14,6 +14,7 @@ import { callAction, configureAppEnvironment } from "../support/app-environment"
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { createTestServices, shopifyWebhookRequest, storeOfflineSession, TEST_API_SECRET } from "../support/services";
+import { countJobs, deleteJobs, failJobsOnce, findJob, killJobs, listJobs } from "../support/jobs";
 
 type Action = Parameters<typeof callAction>[0];
 
@@ -99,10 +100,13 @@ async function shopWithCustomers(label: string): Promise<ShopFixtureWithCustomer
 
 /** Queued jobs wait for a later attempt (as after a failed one), so that a drain runs only what a test sends. */
 async function parkQueuedJobs(where: { shopId?: string | null; id?: string }) {
-  await prisma().job.updateMany({
-    where: { ...where, state: "queued" },
-    data: { runAtMs: BigInt(Date.now() + 3_600_000), attempts: 1, lastError: "ServiceUnavailableError: provider answered 503" },
-  });
+  const now = new Date();
+  const later = new Date(now.getTime() + 3_600_000);
+  const queued = await listJobs(database.db, { ...where, states: ["queued"] });
+  const due = queued.filter((job) => job.runAt <= now).map((job) => job.id);
+  await failJobsOnce(database.db, due, later, "ServiceUnavailableError: provider answered 503", now);
+  // Not due yet: it simply waits longer.
+  for (const job of queued.filter((candidate) => !due.includes(candidate.id))) await rescheduleQueuedJob(database.db, job.id, later);
 }
 
 /**
@@ -113,8 +117,8 @@ async function providerPush(shopId: string, email: string, state: "dead" | "queu
   const dedupeKey = `push:${shopId}:${email}:${state}`;
   const body = JSON.stringify({ meta: { code: 200 }, data: { tracking_number: upsNumber(99_999), courier_code: "ups", customer_email: email, delivery_status: "transit" } });
   await enqueueJob(prisma(), new Date(), JOB_TYPES.applyProviderWebhook, { shopId, provider: "trackingmore", apiVersion: "v4", body }, { shopId, dedupeKey });
-  const job = await prisma().job.findUniqueOrThrow({ where: { dedupeKey } });
-  if (state === "dead") await prisma().job.update({ where: { id: job.id }, data: { state: "dead", attempts: 12, lastError: "gave up" } });
+  const job = await findJob(database.db, { dedupeKey });
+  if (state === "dead") await killJobs(database.db, [job.id], "gave up");
   else await parkQueuedJobs({ id: job.id });
   return job.id;
 }
@@ -152,7 +156,7 @@ async function everythingOf(shopId: string, domain: string) {
     counts: await p.shipmentStatusCount.findMany({ where: { shopId }, orderBy: { status: "asc" } }),
     backfills: await p.backfillRun.findMany({ where: { shopId }, orderBy: { id: "asc" } }),
     dataRequests: await p.customerDataRequest.findMany({ where: { shopId }, orderBy: { id: "asc" } }),
-    jobs: await p.job.findMany({ where: { shopId }, orderBy: { id: "asc" } }),
+    jobs: await listJobs(database.db, { shopId }),
     sessions: await p.session.findMany({ where: { shop: domain }, orderBy: { id: "asc" } }),
   };
 }
@@ -161,18 +165,18 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
   it.each(["customers/data_request", "customers/redact", "shop/redact"])("%s: a bad HMAC gets 401 and stores nothing; a good one 200 and one job", async (topic) => {
     const shop = await shopWithCustomers("hmac");
     const payload = payloadFor(topic, shop);
-    const before = { jobs: await prisma().job.count(), everything: await everythingOf(shop.id, shop.domain) };
+    const before = { jobs: await countJobs(database.db), everything: await everythingOf(shop.id, shop.domain) };
 
     const forged = await callAction(routeFor(topic), complianceRequest(topic, shop.domain, payload, { secret: "not-the-app-secret" }));
     expect(forged.status).toBe(401);
     const tampered = shopifyWebhookRequest({ topic, shop: shop.domain, payload, hmac: createHmac("sha256", TEST_API_SECRET).update("{}").digest("base64") });
     expect((await callAction(routeFor(topic), tampered)).status).toBe(401);
-    expect(await prisma().job.count()).toBe(before.jobs);
+    expect(await countJobs(database.db)).toBe(before.jobs);
 
     const response = await callAction(routeFor(topic), complianceRequest(topic, shop.domain, payload, { webhookId: `wh-${topic}-${shop.id}` }));
     expect(response.status).toBe(200);
-    expect(await prisma().job.count()).toBe(before.jobs + 1);
-    const job = await prisma().job.findUniqueOrThrow({ where: { dedupeKey: `shopify:wh-${topic}-${shop.id}` } });
+    expect(await countJobs(database.db)).toBe(before.jobs + 1);
+    const job = await findJob(database.db, { dedupeKey: `shopify:wh-${topic}-${shop.id}` });
     const type = { "customers/data_request": JOB_TYPES.customerDataRequest, "customers/redact": JOB_TYPES.redactCustomer, "shop/redact": JOB_TYPES.redactShop }[topic];
     expect(job).toMatchObject({ type, state: "queued" });
     expect(JSON.parse(job.payload)).toMatchObject({ shop_domain: shop.domain });
@@ -180,7 +184,7 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
     const afterAck = await everythingOf(shop.id, shop.domain);
     expect({ ...afterAck, jobs: afterAck.jobs.filter((row) => row.id !== job.id) }).toEqual(before.everything);
     // The jobs' effects are the subject of the tests below; this one is not run.
-    await prisma().job.delete({ where: { id: job.id } });
+    await deleteJobs(database.db, { id: job.id });
   });
 
   it("customers/data_request: the job stores a report of exactly that customer's orders and shipments", async () => {
@@ -221,7 +225,7 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
       expect(rows[0]!.report).not.toContain(foreign);
     }
     expect(await prisma().customerDataRequest.count({ where: { shopId: other.id } })).toBe(0);
-    expect(await prisma().job.findUniqueOrThrow({ where: { dedupeKey: `shopify:${webhookId}` } })).toMatchObject({ state: "succeeded", result: "REPORTED" });
+    expect(await findJob(database.db, { dedupeKey: `shopify:${webhookId}` })).toMatchObject({ state: "succeeded", result: "REPORTED" });
   });
 
   it("customers/redact: the customer's details are erased, everything else stays, and a repeated delivery does nothing more", async () => {
@@ -276,9 +280,9 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
     expect(otherBefore.jobs.map((job) => job.id)).toContain(otherShopAda);
 
     // Shopify retries with the same webhook id: acknowledged, nothing queued, nothing changes.
-    const jobsBefore = await prisma().job.count();
+    const jobsBefore = await countJobs(database.db);
     expect((await send()).status).toBe(200);
-    expect(await prisma().job.count()).toBe(jobsBefore);
+    expect(await countJobs(database.db)).toBe(jobsBefore);
     expect(await drain()).toBe(0);
     expect(await everythingOf(shop.id, shop.domain)).toEqual(after);
   });
@@ -298,11 +302,11 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
         destination: { first_name: "Ada", last_name: "Lovelace", address1: "12 Analytical Row", city: "London", zip: "NW1 6XE", country_code: "GB", phone: ADA.phone },
       };
       expect((await callAction(routes.fulfillmentCreate, complianceRequest("fulfillments/create", shop.domain, payload, { webhookId }))).status).toBe(200);
-      return prisma().job.findUniqueOrThrow({ where: { dedupeKey: `shopify:${webhookId}` } });
+      return findJob(database.db, { dedupeKey: `shopify:${webhookId}` });
     };
     // One failed for good; the other, for an order Ada asks to erase, waits for its retry.
     const dead = await fulfillmentWebhook(`wh-dead-${shop.id}`, 410_001);
-    await prisma().job.update({ where: { id: dead.id }, data: { state: "dead", attempts: 12, lastError: "gave up" } });
+    await killJobs(database.db, [dead.id], "gave up");
     const waiting = await fulfillmentWebhook(`wh-waiting-${shop.id}`, 410_002);
     await parkQueuedJobs({ id: waiting.id });
     expect(dead.payload).toContain(ADA.email);
@@ -312,11 +316,11 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
     await drain();
 
     // Later, the waiting job's retry is due.
-    await prisma().job.updateMany({ where: { id: waiting.id, state: "queued" }, data: { runAtMs: BigInt(Date.now()) } });
+    await rescheduleQueuedJob(database.db, waiting.id, new Date());
     await drain();
     const ordersWithHerEmail = await prisma().order.findMany({ where: { shopId: shop.id, email: ADA.email } });
     expect(ordersWithHerEmail).toEqual([]);
-    const jobsWithHerEmail = await prisma().job.findMany({ where: { shopId: shop.id, payload: { contains: ADA.email } } });
+    const jobsWithHerEmail = await listJobs(database.db, { shopId: shop.id, payloadContains: ADA.email });
     expect(jobsWithHerEmail.map((job) => ({ type: job.type, state: job.state, shopId: job.shopId }))).toEqual([]);
   });
 
@@ -327,8 +331,8 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
     const payload = { shop_id: 954889, shop_domain: shop.domain, customer: { id: 777001, email: "john_doe@example.com" }, orders_to_redact: [] };
     expect((await callAction(routes.redact, complianceRequest("customers/redact", shop.domain, payload))).status).toBe(200);
     await drain();
-    expect(await prisma().job.count({ where: { id: redacted } })).toBe(0);
-    expect(await prisma().job.count({ where: { id: lookAlike } })).toBe(1);
+    expect(await countJobs(database.db, { id: redacted })).toBe(0);
+    expect(await countJobs(database.db, { id: lookAlike })).toBe(1);
   });
 
   it("shop/redact: every row of the shop is deleted, another shop's data is untouched", async () => {
@@ -339,7 +343,7 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
       expect(await requestBackfill(services, fixture.id, 30)).toEqual(expect.any(String));
       await parkQueuedJobs({ shopId: fixture.id });
       await enqueueJob(prisma(), new Date(), JOB_TYPES.pollShipments, { shopId: fixture.id }, { shopId: fixture.id, dedupeKey: `poll:${fixture.id}` });
-      await prisma().job.update({ where: { dedupeKey: `poll:${fixture.id}` }, data: { state: "dead", lastError: "gave up" } });
+      await killJobs(database.db, [(await findJob(database.db, { dedupeKey: `poll:${fixture.id}` })).id], "gave up");
     }
     const before = await everythingOf(shop.id, shop.domain);
     // Every kind of row is there to be deleted.
@@ -355,7 +359,7 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
     const response = await callAction(routes.shopRedact, complianceRequest("shop/redact", shop.domain, { shop_id: 954889, shop_domain: shop.domain }, { webhookId }));
     expect(response.status).toBe(200);
     expect(await drain()).toBe(1);
-    expect(await prisma().job.findUniqueOrThrow({ where: { dedupeKey: `shopify:${webhookId}` } })).toMatchObject({ state: "succeeded", result: "REDACTED" });
+    expect(await findJob(database.db, { dedupeKey: `shopify:${webhookId}` })).toMatchObject({ state: "succeeded", result: "REDACTED" });
 
     const after = await everythingOf(shop.id, shop.domain);
     expect(after.shop).toBeNull();
@@ -384,12 +388,12 @@ describe(`compliance webhooks on ${testDialect()}`, () => {
       destination: { first_name: "Ada", address1: "12 Analytical Row", city: "London", zip: "NW1 6XE", country_code: "GB", phone: ADA.phone },
     };
     expect((await callAction(routes.fulfillmentCreate, complianceRequest("fulfillments/create", shop.domain, payload, { webhookId: `wh-gone-${shop.id}` }))).status).toBe(200);
-    const job = await prisma().job.findUniqueOrThrow({ where: { dedupeKey: `shopify:wh-gone-${shop.id}` } });
-    await prisma().job.update({ where: { id: job.id }, data: { state: "dead", attempts: 12, lastError: "gave up" } });
+    const job = await findJob(database.db, { dedupeKey: `shopify:wh-gone-${shop.id}` });
+    await killJobs(database.db, [job.id], "gave up");
 
     expect((await callAction(routes.shopRedact, complianceRequest("shop/redact", shop.domain, { shop_id: 954889, shop_domain: shop.domain }))).status).toBe(200);
     await drain();
     expect(await prisma().shop.count({ where: { domain: shop.domain } })).toBe(0);
-    expect(await prisma().job.findMany({ where: { payload: { contains: shop.domain } } })).toEqual([]);
+    expect(await listJobs(database.db, { payloadContains: shop.domain })).toEqual([]);
   });
 });

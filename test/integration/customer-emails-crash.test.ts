@@ -8,6 +8,7 @@ import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFi
 import { eventually, startWorker, type RunningWorker } from "../support/processes";
 import { createTestServices } from "../support/services";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { deleteJobs } from "../support/jobs";
 
 /**
  * kill -9 of a real worker process while it is in the middle of sending a customer e-mail (the
@@ -60,7 +61,7 @@ function worker(): RunningWorker {
 async function deliveredParcel(): Promise<string> {
   const trackingNumber = upsNumber(++seed);
   await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [trackingNumber] }));
-  await database.db.prisma.job.deleteMany({ where: { type: { not: "notifications.send-customer-email" } } });
+  await deleteJobs(database.db, { notType: "notifications.send-customer-email" });
   const at = new Date(Date.now() - 60_000);
   const observation: TrackingObservation = {
     provider: "trackingmore",

@@ -21,6 +21,7 @@ import { createTestDatabase, testDialect, type TestDatabase } from "../support/d
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
 import { createTestServices, TEST_API_SECRET } from "../support/services";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
+import { countJobs, deleteJobs, listJobs } from "../support/jobs";
 
 /**
  * Customer e-mails end to end on a real database and a real SMTP server: tracking updates (a
@@ -89,7 +90,7 @@ async function newParcel(customer: { email?: string; firstName?: string | null; 
   snapshot.customer = { ...snapshot.customer!, email, firstName: customer.firstName === undefined ? "Ada" : customer.firstName, locale: customer.locale ?? "en" };
   await ingestFulfillment(services, shop.domain, snapshot);
   const order = await database.db.prisma.order.findUniqueOrThrow({ where: { shopId_shopifyOrderId: { shopId: shop.id, shopifyOrderId: snapshot.shopifyOrderId } } });
-  await database.db.prisma.job.deleteMany({ where: { type: "shipments.register" } });
+  await deleteJobs(database.db, { type: "shipments.register" });
   return { trackingNumber, orderId: order.id, email };
 }
 
@@ -307,7 +308,7 @@ describe(`customer e-mails on ${testDialect()}`, () => {
     }
     await runJobs();
     expect(smtp.messages).toHaveLength(1);
-    const deferred = await database.db.prisma.job.findFirst({ where: { type: "notifications.send-customer-email", state: "queued" } });
+    const deferred = await (await listJobs(database.db, { type: "notifications.send-customer-email", states: ["queued"] }))[0];
     expect(deferred).not.toBeNull();
     clock.advance(60_000);
     await runJobs();
@@ -322,7 +323,7 @@ describe(`customer e-mails on ${testDialect()}`, () => {
     // An out-for-delivery scan that reached us 100 hours late (over the default 72).
     const stale = await newParcel();
     await applyTrackingObservation(services, shop.id, observation(stale, "pickup", "out_for_delivery", minutesAgo(100 * 60), "Out for delivery"));
-    expect(await database.db.prisma.job.count({ where: { type: "notifications.send-customer-email", state: "queued" } })).toBe(0);
+    expect(await countJobs(database.db, { type: "notifications.send-customer-email", states: ["queued"] })).toBe(0);
 
     await applyTrackingObservation(services, shop.id, observation(parcel, "delivered", "left_at_door", minutesAgo(2), "Delivered"));
     await saveNotificationSettings(services, shop.id, { milestones: { delivered: { enabled: false } } });
@@ -374,7 +375,7 @@ describe(`customer e-mails on ${testDialect()}`, () => {
   it("a queued row whose job went missing is queued again by the scheduler's sweep and sent once", async () => {
     const parcel = await newParcel();
     await applyTrackingObservation(services, shop.id, observation(parcel, "delivered", "left_at_door", minutesAgo(2), "Delivered"));
-    await database.db.prisma.job.deleteMany({ where: { type: "notifications.send-customer-email" } });
+    await deleteJobs(database.db, { type: "notifications.send-customer-email" });
     const { schedulePeriodicWork } = await import("~/jobs/scheduler.server");
     clock.advance(2 * 60_000);
     await schedulePeriodicWork(services);

@@ -19,6 +19,7 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { createTestServices, storeOfflineSession, TEST_API_SECRET } from "../support/services";
+import { deleteJobs, listJobs } from "../support/jobs";
 
 /**
  * Milestones written back to Shopify (issue 6): FulfillmentEventWrite rows, as the milestone
@@ -47,7 +48,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   // Each test drives the queue itself: nothing left from another test may be claimed.
-  await database.db.prisma.job.deleteMany();
+  await deleteJobs(database.db);
   clock = new TestClock("2026-11-24T10:00:00.000Z");
   services = createTestServices(database.db, { clock, shopifyAdminOrigin: shopify.url });
 });
@@ -78,7 +79,7 @@ async function shipOrder(shop: { id: string; domain: string }, trackingNumber: s
     shop.domain,
     fulfillmentSnapshot({ shopifyFulfillmentId: String(fulfillment.id), shopifyOrderId: String(order.id), numbers: [trackingNumber] }),
   );
-  await database.db.prisma.job.deleteMany({ where: { shopId: shop.id } });
+  await deleteJobs(database.db, { shopId: shop.id });
   const ours = await database.db.prisma.fulfillment.findUniqueOrThrow({
     where: { shopId_shopifyFulfillmentId: { shopId: shop.id, shopifyFulfillmentId: String(fulfillment.id) } },
     include: { shipments: true },
@@ -132,7 +133,7 @@ function writeRow(id: string) {
 }
 
 function writeJobs() {
-  return database.db.prisma.job.findMany({ where: { type: JOB_TYPES.writeFulfillmentEvent }, orderBy: { id: "asc" } });
+  return listJobs(database.db, { type: JOB_TYPES.writeFulfillmentEvent });
 }
 
 /** Shopify's Admin GraphQL as any client with the shop's token reaches it. */
@@ -308,7 +309,7 @@ describe("what Shopify refuses", () => {
 
     const [job] = await writeJobs();
     expect(job).toMatchObject({ state: "queued", attempts: 0 });
-    const waitMs = Number(job!.runAtMs) - clock.now().getTime();
+    const waitMs = job!.runAt.getTime() - clock.now().getTime();
     // The events query costs 53 points; at 50 a second a nearly empty bucket refills in about a second.
     expect(waitMs).toBeGreaterThan(250);
     expect(waitMs).toBeLessThanOrEqual(1_100);
@@ -493,7 +494,7 @@ describe("a fulfillment that carries several parcels", () => {
     const order = shopify.addOrder(shop.domain, { lineItems: [{ title: "Bookshelf", quantity: 2 }] });
     const { fulfillment } = await shopify.createFulfillment(shop.domain, order.id, { trackingCompany: "UPS", trackingNumbers: [first, second] }, { silent: true });
     await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ shopifyFulfillmentId: String(fulfillment.id), shopifyOrderId: String(order.id), numbers: [first, second] }));
-    await database.db.prisma.job.deleteMany({ where: { shopId: shop.id } });
+    await deleteJobs(database.db, { shopId: shop.id });
     const fulfillmentGid = fulfillment.admin_graphql_api_id;
     const provider = (await database.db.prisma.shipment.findFirstOrThrow({ where: { shopId: shop.id, trackingNumber: first } })).provider as "trackingmore";
 

@@ -13,6 +13,7 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { createTestServices, storeOfflineSession, TEST_API_SECRET } from "../support/services";
+import { countJobs, deleteJobs, listJobs } from "../support/jobs";
 
 let database: TestDatabase;
 let clock: TestClock;
@@ -77,7 +78,7 @@ async function links(trackingNumber: string): Promise<string[]> {
 }
 
 function jobs(type: string) {
-  return prisma().job.findMany({ where: { shopId: shop.id, type }, orderBy: { createdAt: "asc" } });
+  return listJobs(database.db, { shopId: shop.id, type });
 }
 
 /** ShipmentStatusCount must always agree with a count of the shipments themselves. */
@@ -103,7 +104,7 @@ async function shopRows(options: { withUpdatedAt: boolean }) {
       orderBy: [{ shipmentId: "asc" }, { fulfillmentId: "asc" }],
     }),
     counts: await prisma().shipmentStatusCount.findMany({ where: { shopId }, orderBy: { status: "asc" } }),
-    jobs: strip(await prisma().job.findMany({ where: { shopId }, orderBy: { id: "asc" } })),
+    jobs: await listJobs(database.db, { shopId }),
   };
 }
 
@@ -154,7 +155,7 @@ describe(`ingesting Shopify fulfillments on ${testDialect()}`, () => {
 
     const register = await jobs(JOB_TYPES.registerShipments);
     expect(register).toHaveLength(1);
-    expect(register[0]).toMatchObject({ state: "queued", singletonKey: `register:${shop.id}`, runAtMs: BigInt(clock.now().getTime()) });
+    expect(register[0]).toMatchObject({ state: "queued", singletonKey: `register:${shop.id}`, runAt: clock.now() });
     expect(JSON.parse(register[0]!.payload)).toEqual({ shopId: shop.id });
     await expectStatusCountsMatchShipments(3);
 
@@ -268,7 +269,7 @@ describe(`ingesting Shopify fulfillments on ${testDialect()}`, () => {
     const original = await shipment(number);
     // The waiting registration run has happened (no provider connected, so it did nothing).
     await new JobRunner(services, ALL_JOBS).drain();
-    expect(await prisma().job.count({ where: { shopId: shop.id, state: "queued" } })).toBe(0);
+    expect(await countJobs(database.db, { shopId: shop.id, states: ["queued"] })).toBe(0);
 
     const v2 = nextVersion(v1, { numbers: [] });
     expect(await ingest(v2)).toMatchObject({ removed: [number], stopped: [number] });
@@ -279,7 +280,7 @@ describe(`ingesting Shopify fulfillments on ${testDialect()}`, () => {
     expect(resumed).toMatchObject({ id: original.id, registrationState: "pending", stoppedAt: null, stopReason: null, createdAt: original.createdAt });
     expect(await links(number)).toEqual([v1.shopifyFulfillmentId]);
     expect(await prisma().shipment.count({ where: { shopId: shop.id } })).toBe(1);
-    const queued = await prisma().job.findMany({ where: { shopId: shop.id, type: JOB_TYPES.registerShipments, state: "queued" } });
+    const queued = await listJobs(database.db, { shopId: shop.id, type: JOB_TYPES.registerShipments, states: ["queued"] });
     expect(queued).toHaveLength(1);
     await expectStatusCountsMatchShipments(1);
   });
@@ -288,7 +289,7 @@ describe(`ingesting Shopify fulfillments on ${testDialect()}`, () => {
     const number = ups();
     const v1 = fulfillmentSnapshot({ numbers: [number] });
     await ingest(v1);
-    await prisma().job.deleteMany({ where: { shopId: shop.id } });
+    await deleteJobs(database.db, { shopId: shop.id });
     await markRegistered(number);
 
     const v2 = nextVersion(v1, { numbers: [] });

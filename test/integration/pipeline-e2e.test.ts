@@ -5,6 +5,7 @@ import { createTestDatabase, testDialect, type TestDatabase } from "../support/d
 import { createShopWithTrackingMore, upsNumber, type ShopFixture } from "../support/factories";
 import { eventually, startWebServer, startWorker, type RunningWeb, type RunningWorker } from "../support/processes";
 import { createTestServices, storeOfflineSession, TEST_API_SECRET } from "../support/services";
+import { countJobs, listJobs } from "../support/jobs";
 
 /**
  * The whole pipeline as it runs in production, every hop over loopback HTTP: Shopify (simulator)
@@ -108,7 +109,7 @@ describe(`fulfillment → TrackingMore → live status, across processes, on ${t
     expect(response.status).toBe(200);
     const before = await shipment(first);
     const eventsBefore = await database.db.prisma.trackingEvent.count({ where: { shipmentId: before.id } });
-    await eventually(async () => (await database.db.prisma.job.count({ where: { state: { in: ["queued", "running"] } } })) === 0);
+    await eventually(async () => (await countJobs(database.db, { states: ["queued", "running"] })) === 0);
     const after = await shipment(first);
     expect(after.status).toBe("delivered");
     expect(after.deliveredAt).toEqual(before.deliveredAt);
@@ -130,8 +131,8 @@ describe(`fulfillment → TrackingMore → live status, across processes, on ${t
   });
 
   it("no job failed anywhere along the way", async () => {
-    await eventually(async () => (await database.db.prisma.job.count({ where: { state: { in: ["queued", "running"] }, runAtMs: { lte: BigInt(Date.now()) } } })) === 0);
-    const failed = await database.db.prisma.job.findMany({ where: { state: "dead" } });
+    await eventually(async () => (await countJobs(database.db, { states: ["queued", "running"], dueBy: new Date() })) === 0);
+    const failed = await listJobs(database.db, { states: ["dead"] });
     expect(failed).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
 import { createTestServices } from "../support/services";
+import { countJobs, deleteJobs, listJobs } from "../support/jobs";
 
 const MINUTE = 60_000;
 /** Just over the default polling interval (360 minutes). */
@@ -173,7 +174,7 @@ describe(`polling TrackingMore v4 on ${testDialect()}`, () => {
     const runner = new JobRunner(services, ALL_JOBS, { concurrency: 1 });
     await schedulePeriodicWork(services);
     await runner.drain();
-    const pollJobs = () => database.db.prisma.job.findMany({ where: { type: JOB_TYPES.pollShipments }, orderBy: { createdAt: "asc" } });
+    const pollJobs = () => listJobs(database.db, { type: JOB_TYPES.pollShipments });
     expect((await pollJobs()).map((job) => [job.state, job.result])).toEqual([["succeeded", "POLLED"]]);
     expect(listCalls()).toHaveLength(1);
     expect((await shipmentsByNumber(shop.id, [numbers[0]!]))[0]!.status).toBe("inforeceived");
@@ -317,16 +318,16 @@ describe(`schedulePeriodicWork on ${testDialect()}`, () => {
       data: { registrationState: "registering", registrationClaim: "live-run", registrationLeaseUntil: new Date(clock.now().getTime() + MINUTE) },
     });
     // Ingesting queued registrations already; the scheduler is what this test is about.
-    await database.db.prisma.job.deleteMany();
+    await deleteJobs(database.db);
 
     const queued = async (type: string) =>
-      (await database.db.prisma.job.findMany({ where: { type, state: "queued" } })).map((job) => job.shopId).sort();
+      (await listJobs(database.db, { type, states: ["queued"] })).map((job) => job.shopId).sort();
     expect(await schedulePeriodicWork(services)).toEqual({ polls: 4, registrations: 4 });
     const expectedPolls = [withRegistered.id, withPending.id, expiredLease.id, liveLease.id].sort();
     const expectedRegistrations = [withPending.id, blocked.id, noProvider.id, expiredLease.id].sort();
     expect(await queued(JOB_TYPES.pollShipments)).toEqual(expectedPolls);
     expect(await queued(JOB_TYPES.registerShipments)).toEqual(expectedRegistrations);
-    expect(await database.db.prisma.job.count({ where: { type: JOB_TYPES.pruneJobs } })).toBe(1);
+    expect(await countJobs(database.db, { type: JOB_TYPES.pruneJobs })).toBe(1);
     expect(await queued(JOB_TYPES.refreshTransitStatistics)).toEqual(expectedPolls);
 
     // Workers tick on every process: a second and third tick add nothing.
@@ -336,6 +337,6 @@ describe(`schedulePeriodicWork on ${testDialect()}`, () => {
     expect(await queued(JOB_TYPES.pollShipments)).toEqual(expectedPolls);
     expect(await queued(JOB_TYPES.registerShipments)).toEqual(expectedRegistrations);
     expect(await queued(JOB_TYPES.refreshTransitStatistics)).toEqual(expectedPolls);
-    expect(await database.db.prisma.job.count()).toBe(2 * expectedPolls.length + expectedRegistrations.length + 1);
+    expect(await countJobs(database.db)).toBe(2 * expectedPolls.length + expectedRegistrations.length + 1);
   });
 });

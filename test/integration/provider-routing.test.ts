@@ -15,6 +15,7 @@ import { applyUpsTrackAlertEvent } from "~/services/ups-events.server";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
 import { createTestServices } from "../support/services";
+import { countJobs, deleteJobs } from "../support/jobs";
 
 /**
  * Per-shop routing: UPS numbers to Track Alert once UPS is connected, the rest to TrackingMore,
@@ -50,7 +51,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await database.db.prisma.job.deleteMany();
+  await deleteJobs(database.db);
 });
 
 async function shopOnTrackingMore(): Promise<ShopFixture & { apiKey: string }> {
@@ -185,7 +186,7 @@ describe(`provider routing on ${testDialect()}`, () => {
       const shop = await createShopWithTrackingMore(slowServices, { apiKey });
       const number = upsNumber(8_201);
       await ingestFulfillment(slowServices, shop.domain, fulfillmentSnapshot({ numbers: [number] }));
-      await database.db.prisma.job.deleteMany();
+      await deleteJobs(database.db);
 
       const registering = registerPendingShipments(slowServices, shop.id);
       for (;;) {
@@ -197,7 +198,7 @@ describe(`provider routing on ${testDialect()}`, () => {
       await applyShopRouting(slowServices, shop.id);
       await registering;
       // TrackingMore did create it; the settlement found its claim gone and queued a stop there.
-      expect(await database.db.prisma.job.count({ where: { type: JOB_TYPES.stopProviderTracking, shopId: shop.id } })).toBe(1);
+      expect(await countJobs(database.db, { type: JOB_TYPES.stopProviderTracking, shopId: shop.id })).toBe(1);
 
       await new JobRunner(slowServices, ALL_JOBS).drain();
       const row = await database.db.prisma.shipment.findFirstOrThrow({ where: { shopId: shop.id, trackingNumber: number } });

@@ -8,6 +8,7 @@ import { RateLimitedError } from "~/domain/errors";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
 import { createTestServices } from "../support/services";
+import { countJobs } from "../support/jobs";
 
 let database: TestDatabase;
 let simulator: TrackingMoreSimulator;
@@ -165,7 +166,7 @@ describe(`registration with TrackingMore v4 on ${testDialect()}`, () => {
     const newKey = `${apiKey}-new`;
     simulator.addAccount({ apiKey: newKey });
     await connectProvider(services, shop.id, { provider: "trackingmore", apiVersion: "v4", credentials: { apiKey: newKey, webhookSecret: "whsec-test-0123456789" } });
-    expect(await database.db.prisma.job.count({ where: { shopId: shop.id, type: "shipments.register", state: "queued" } })).toBe(1);
+    expect(await countJobs(database.db, { shopId: shop.id, type: "shipments.register", states: ["queued"] })).toBe(1);
     expect(await registerPendingShipments(services, shop.id)).toMatchObject({ result: "DONE", registered: 6 });
   });
 

@@ -14,6 +14,7 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, type TestDatabase } from "../support/database";
 import { createTestServices, storeOfflineSession, TEST_API_SECRET } from "../support/services";
 import { mintSessionToken } from "../support/session-token";
+import { countJobs, deleteJobs } from "../support/jobs";
 
 /**
  * The settings page's services, and its route called the way Remix calls it: a session token
@@ -201,10 +202,10 @@ describe("routing", () => {
       ok: false,
       fieldErrors: { "carrierProviders.usps": "UPS Track Alert only tracks UPS numbers." },
     });
-    await prisma().job.deleteMany({ where: { shopId: shop.id } });
+    await deleteJobs(database.db, { shopId: shop.id });
     expect(await saveRouting(services, shop.domain, { defaultProvider: "trackingmore", carrierProviders: {} })).toEqual({ ok: true, value: { defaultProvider: "trackingmore", carrierProviders: {} } });
     expect((await readSettings(services, shop.domain)).routing).toEqual({ defaultProvider: "trackingmore", carrierProviders: {} });
-    expect(await prisma().job.count({ where: { shopId: shop.id, type: JOB_TYPES.applyShopRouting } })).toBe(1);
+    expect(await countJobs(database.db, { shopId: shop.id, type: JOB_TYPES.applyShopRouting })).toBe(1);
   });
 });
 
@@ -244,7 +245,7 @@ describe("backfill", () => {
     const runId = started.started ? started.runId : "";
     const run = await prisma().backfillRun.findUniqueOrThrow({ where: { id: runId } });
     expect(clock.now().getTime() - run.sinceDate.getTime()).toBe(14 * 24 * 60 * 60_000);
-    expect(await prisma().job.count({ where: { shopId: shop.id, type: JOB_TYPES.backfillShop } })).toBe(1);
+    expect(await countJobs(database.db, { shopId: shop.id, type: JOB_TYPES.backfillShop })).toBe(1);
 
     expect(await startBackfill(services, shop.domain, { backfillDays: "14" })).toEqual({
       started: false,

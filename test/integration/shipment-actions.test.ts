@@ -11,6 +11,7 @@ import { listShipments, shipmentDetail } from "~/services/shipment-index.server"
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
 import { createTestServices } from "../support/services";
+import { countJobs, listJobs } from "../support/jobs";
 
 /**
  * The merchant's actions on shipments and the shipment detail, through the real pipeline
@@ -117,7 +118,7 @@ describe(`shipment actions on ${testDialect()}`, () => {
     // Heard from a minute ago: not due for hours.
     await database.db.prisma.shipment.updateMany({ where: { shopId: shopA.id }, data: { lastCheckedAt: new Date(Date.now() - 60_000) } });
     expect(await runBulkAction(services, shopA.id, "refresh", [before.id])).toEqual({ affected: 1, skipped: 0 });
-    const jobs = await database.db.prisma.job.findMany({ where: { shopId: shopA.id, state: "queued" } });
+    const jobs = await listJobs(database.db, { shopId: shopA.id, states: ["queued"] });
     expect(jobs.map((job) => job.type)).toEqual([JOB_TYPES.pollShipments]);
     await drain();
     const after = await shipment(upsNumber(2));
@@ -150,7 +151,7 @@ describe(`shipment actions on ${testDialect()}`, () => {
     expect(await changeCarrier(services, shopA.id, idOf.get(DHL)!, { carrierCode: "fedex" })).toEqual({ result: "CHANGED" });
     expect(await changeCarrier(services, shopA.id, idOf.get(DHL)!, { carrierCode: "fedex" })).toEqual({ result: "UNCHANGED" });
     expect(await shipment(DHL)).toMatchObject({ carrierCode: "fedex", carrierSource: "merchant", registrationState: "pending" });
-    const queued = await database.db.prisma.job.findMany({ where: { shopId: shopA.id, state: "queued" }, orderBy: { id: "asc" } });
+    const queued = await listJobs(database.db, { shopId: shopA.id, states: ["queued"] });
     expect(queued.map((job) => job.type).sort()).toEqual([JOB_TYPES.registerShipments, JOB_TYPES.stopProviderTracking].sort());
     await drain();
     expect((await shipment(DHL)).carrierCode).toBe("fedex");
@@ -193,7 +194,7 @@ describe(`shipment actions on ${testDialect()}`, () => {
   it("one shop can neither read nor change another shop's shipments by id", async () => {
     const ids = [...idOf.values()];
     const before = await database.db.prisma.shipment.findMany({ where: { shopId: shopA.id }, orderBy: { id: "asc" } });
-    const jobsBefore = await database.db.prisma.job.count();
+    const jobsBefore = await countJobs(database.db);
 
     for (const id of ids) expect(await shipmentDetail(services, shopB.id, id)).toBeNull();
     for (const action of ["refresh", "stop", "resume", "redetect"] as const) {
@@ -204,7 +205,7 @@ describe(`shipment actions on ${testDialect()}`, () => {
     expect(listed.rows.map((row) => row.trackingNumber)).toEqual([upsNumber(900)]);
 
     expect(await database.db.prisma.shipment.findMany({ where: { shopId: shopA.id }, orderBy: { id: "asc" } })).toEqual(before);
-    expect(await database.db.prisma.job.count()).toBe(jobsBefore);
+    expect(await countJobs(database.db)).toBe(jobsBefore);
     await drain();
     expect(tracked(shopA.apiKey)).toEqual([upsNumber(1), upsNumber(2), USPS, DHL].sort());
   });

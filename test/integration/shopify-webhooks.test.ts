@@ -13,6 +13,7 @@ import { callAction, configureAppEnvironment } from "../support/app-environment"
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { createTestServices, shopifyWebhookRequest, storeOfflineSession, TEST_API_SECRET } from "../support/services";
+import { countJobs, findFirstJob, findJob, listJobs } from "../support/jobs";
 
 type Action = Parameters<typeof callAction>[0];
 
@@ -118,7 +119,7 @@ function restFulfillment(options: { id?: number; orderId?: number; numbers: stri
 
 async function tableCounts() {
   const [jobs, orders, fulfillments, shipments] = await Promise.all([
-    prisma().job.count(),
+    countJobs(database.db),
     prisma().order.count(),
     prisma().fulfillment.count(),
     prisma().shipment.count(),
@@ -145,7 +146,7 @@ describe(`Shopify fulfillment webhooks on ${testDialect()}`, () => {
     // Acknowledged before any processing.
     expect(await tableCounts()).toEqual({ ...before, jobs: before.jobs + 1 });
 
-    const job = await prisma().job.findUniqueOrThrow({ where: { dedupeKey: "shopify:wh-create-1" } });
+    const job = await findJob(database.db, { dedupeKey: "shopify:wh-create-1" });
     expect(job).toMatchObject({ type: JOB_TYPES.ingestFulfillment, state: "queued" });
     const stored = JSON.parse(job.payload) as { shop: string; snapshot: FulfillmentSnapshot };
     expect(stored.shop).toBe(SHOP_DOMAIN);
@@ -164,7 +165,7 @@ describe(`Shopify fulfillment webhooks on ${testDialect()}`, () => {
     }
 
     await drain();
-    const done = await prisma().job.findUniqueOrThrow({ where: { id: job.id } });
+    const done = await findJob(database.db, { id: job.id });
     expect(done).toMatchObject({ state: "succeeded", result: "APPLIED" });
     for (const number of numbers) {
       expect(await shipmentOf(number)).toMatchObject({ registrationState: "pending", carrierCode: "ups", destinationCountry: "GB" });
@@ -184,7 +185,7 @@ describe(`Shopify fulfillment webhooks on ${testDialect()}`, () => {
     const response = await callAction(routes.update, shopifyWebhookRequest({ topic: "fulfillments/update", shop: SHOP_DOMAIN, payload: updated, webhookId: "wh-update-1" }));
     expect(response.status).toBe(200);
     expect((await tableCounts()).jobs).toBe(before.jobs + 1);
-    const job = await prisma().job.findUniqueOrThrow({ where: { dedupeKey: "shopify:wh-update-1" } });
+    const job = await findJob(database.db, { dedupeKey: "shopify:wh-update-1" });
     expect(job.type).toBe(JOB_TYPES.ingestFulfillment);
     expect(job.payload).toContain(b);
     expect(job.payload).not.toContain("12 Analytical Row");
@@ -197,7 +198,7 @@ describe(`Shopify fulfillment webhooks on ${testDialect()}`, () => {
   it("the same X-Shopify-Webhook-Id twice (Shopify retrying) makes one job; both deliveries get 200", async () => {
     const payload = restFulfillment({ numbers: [ups()] });
     const send = () => callAction(routes.create, shopifyWebhookRequest({ topic: "fulfillments/create", shop: SHOP_DOMAIN, payload, webhookId: "wh-retried" }));
-    const ingestJobs = () => prisma().job.count({ where: { type: JOB_TYPES.ingestFulfillment } });
+    const ingestJobs = () => countJobs(database.db, { type: JOB_TYPES.ingestFulfillment });
     const before = await ingestJobs();
     expect((await send()).status).toBe(200);
     expect((await send()).status).toBe(200);
@@ -206,7 +207,7 @@ describe(`Shopify fulfillment webhooks on ${testDialect()}`, () => {
     // Even after the job ran, a late retry is recognised.
     expect((await send()).status).toBe(200);
     expect(await ingestJobs()).toBe(before + 1);
-    expect(await prisma().job.findMany({ where: { dedupeKey: "shopify:wh-retried" } })).toMatchObject([{ state: "succeeded", result: "APPLIED" }]);
+    expect(await listJobs(database.db, { dedupeKey: "shopify:wh-retried" })).toMatchObject([{ state: "succeeded", result: "APPLIED" }]);
   });
 
   it.each([
@@ -272,10 +273,10 @@ describe(`app/uninstalled on ${testDialect()}`, () => {
     const leaving = await ensureShop(services, "leaving-soon.myshopify.com");
     await storeOfflineSession(database.db, leaving.domain, "shpat_leaving");
     await ingestFulfillment(services, leaving.domain, fulfillmentSnapshot({ numbers: [ups()] }));
-    const register = await prisma().job.findFirstOrThrow({ where: { shopId: leaving.id, type: JOB_TYPES.registerShipments, state: "queued" } });
+    const register = await findFirstJob(database.db, { shopId: leaving.id, type: JOB_TYPES.registerShipments, states: ["queued"] });
     // The neighbour's queued work must not be touched.
     await ingestFulfillment(services, SHOP_DOMAIN, fulfillmentSnapshot({ numbers: [ups()] }));
-    const neighbourJobs = await prisma().job.findMany({ where: { shopId: shop.id, state: "queued" } });
+    const neighbourJobs = await listJobs(database.db, { shopId: shop.id, states: ["queued"] });
     expect(neighbourJobs.length).toBeGreaterThan(0);
 
     // A forged uninstall changes nothing.
@@ -289,16 +290,16 @@ describe(`app/uninstalled on ${testDialect()}`, () => {
     expect(response.status).toBe(200);
     expect((await prisma().shop.findUniqueOrThrow({ where: { id: leaving.id } })).uninstalledAt).toBeInstanceOf(Date);
     expect(await prisma().session.count({ where: { shop: leaving.domain } })).toBe(0);
-    expect(await prisma().job.findUniqueOrThrow({ where: { id: register.id } })).toMatchObject({ state: "cancelled", singletonKey: null });
+    expect(await findJob(database.db, { id: register.id })).toMatchObject({ state: "cancelled", singletonKey: null });
     expect(await prisma().session.count({ where: { shop: SHOP_DOMAIN } })).toBe(1);
-    expect(await prisma().job.findMany({ where: { shopId: shop.id, state: "queued" } })).toEqual(neighbourJobs);
+    expect(await listJobs(database.db, { shopId: shop.id, states: ["queued"] })).toEqual(neighbourJobs);
 
     // A fulfillment webhook that Shopify still delivers afterwards is accepted but not applied.
     const late = ups();
     const lateDelivery = shopifyWebhookRequest({ topic: "fulfillments/create", shop: leaving.domain, payload: restFulfillment({ numbers: [late] }), webhookId: "wh-after-uninstall" });
     expect((await callAction(routes.create, lateDelivery)).status).toBe(200);
     await drain();
-    expect(await prisma().job.findUniqueOrThrow({ where: { dedupeKey: "shopify:wh-after-uninstall" } })).toMatchObject({ state: "succeeded", result: "SKIPPED_SHOP_INACTIVE" });
+    expect(await findJob(database.db, { dedupeKey: "shopify:wh-after-uninstall" })).toMatchObject({ state: "succeeded", result: "SKIPPED_SHOP_INACTIVE" });
     expect(await shipmentOf(late, leaving.id)).toBeNull();
 
     // Reinstalling brings the shop back, with its data.
@@ -316,7 +317,7 @@ describe(`app/uninstalled on ${testDialect()}`, () => {
     expect(firstRun).toEqual(expect.any(String));
     const body = { id: 690933843, domain, myshopify_domain: domain };
     expect((await callAction(routes.uninstalled, shopifyWebhookRequest({ topic: "app/uninstalled", shop: domain, payload: body }))).status).toBe(200);
-    expect(await prisma().job.findUniqueOrThrow({ where: { dedupeKey: `backfill:${firstRun}` } })).toMatchObject({ state: "cancelled" });
+    expect(await findJob(database.db, { dedupeKey: `backfill:${firstRun}` })).toMatchObject({ state: "cancelled" });
 
     await ensureShop(services, domain);
     const secondRun = await requestBackfill(services, installed.id, 30);
@@ -384,7 +385,7 @@ describe(`end to end with the Shopify simulator on ${testDialect()}`, () => {
     const [a, b, c] = [ups(), ups(), ups()];
     const { fulfillment, delivery } = await simulator.createFulfillment(domain, order.id, { trackingCompany: "UPS", trackingNumbers: [a, b] });
     expect(delivery).toMatchObject({ httpStatus: 200 });
-    const job = await prisma().job.findUniqueOrThrow({ where: { dedupeKey: `shopify:${delivery!.webhookId}` } });
+    const job = await findJob(database.db, { dedupeKey: `shopify:${delivery!.webhookId}` });
     expect(job.payload).not.toContain("Burntisland");
     expect(job.payload).not.toContain("TD8 6AA");
 

@@ -10,6 +10,7 @@ import { callAction, configureAppEnvironment } from "../support/app-environment"
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
 import { createTestServices } from "../support/services";
+import { countJobs, deleteJobs } from "../support/jobs";
 
 const WEBHOOK_SECRET = "whsec-test-0123456789";
 const ACCOUNT_EMAIL = "ops@shop.example";
@@ -47,7 +48,7 @@ async function trackingBody(trackingNumber: string, key: string) {
 
 async function changedRows() {
   const [jobs, events, shipments] = await Promise.all([
-    database.db.prisma.job.count(),
+    countJobs(database.db),
     database.db.prisma.trackingEvent.count(),
     database.db.prisma.shipment.findMany({ select: { status: true, version: true } }),
   ]);
@@ -76,7 +77,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await database.db.prisma.job.deleteMany();
+  await deleteJobs(database.db);
 });
 
 describe(`TrackingMore webhook receiver on ${testDialect()}`, () => {
@@ -130,7 +131,7 @@ describe(`TrackingMore webhook receiver on ${testDialect()}`, () => {
     const response = await callAction(route.action, v4Request(shop.webhookToken, body, { timestamp, signature: signV4(timestamp) }), { token: shop.webhookToken });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ result: "IGNORED_UNKNOWN_TRACKING" });
-    expect(await database.db.prisma.job.count()).toBe(0);
+    expect(await countJobs(database.db)).toBe(0);
   });
 
   it("a push for another shop's number, sent to this shop's address, is ignored", async () => {
@@ -176,7 +177,7 @@ describe(`TrackingMore webhook receiver on ${testDialect()}`, () => {
     expect(await ok.json()).toEqual({ result: "IGNORED_SHOP_INACTIVE" });
     const forged = await callAction(route.action, v4Request(uninstalled.webhookToken, body, { timestamp, signature: signV4(timestamp, "x") }), { token: uninstalled.webhookToken });
     expect(forged.status).toBe(401);
-    expect(await database.db.prisma.job.count({ where: { type: "tracking.apply-provider-webhook" } })).toBe(0);
+    expect(await countJobs(database.db, { type: "tracking.apply-provider-webhook" })).toBe(0);
   });
 
   it("only POST is accepted", async () => {

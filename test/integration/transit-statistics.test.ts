@@ -10,6 +10,7 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, type ShopFixture } from "../support/factories";
 import { createTestServices } from "../support/services";
+import { deleteJobs, listJobs } from "../support/jobs";
 
 /**
  * Transit statistics on the run's database: computed in keyset pages from the shop's delivered
@@ -171,8 +172,8 @@ describe(`transit statistics on ${testDialect()}`, () => {
 
   it("is refreshed by a job the scheduler queues once per shop and day", async () => {
     await database.db.prisma.transitStatistic.deleteMany({ where: { shopId: shop.id } });
-    await database.db.prisma.job.deleteMany();
-    const refreshJobs = () => database.db.prisma.job.findMany({ where: { type: JOB_TYPES.refreshTransitStatistics, shopId: shop.id } });
+    await deleteJobs(database.db);
+    const refreshJobs = () => listJobs(database.db, { type: JOB_TYPES.refreshTransitStatistics, shopId: shop.id });
 
     await schedulePeriodicWork(services);
     clock.advance(60_000);
@@ -180,7 +181,7 @@ describe(`transit statistics on ${testDialect()}`, () => {
     expect(await refreshJobs()).toHaveLength(1);
 
     // Only the refresh: the polls the scheduler also queued are not what this test is about.
-    await database.db.prisma.job.deleteMany({ where: { type: { not: JOB_TYPES.refreshTransitStatistics } } });
+    await deleteJobs(database.db, { notType: JOB_TYPES.refreshTransitStatistics });
     await new JobRunner(services, ALL_JOBS).drain();
     expect((await refreshJobs()).map((job) => [job.state, job.result])).toEqual([["succeeded", "REFRESHED"]]);
     expect(await storedStatistics(shop.id)).toHaveLength(4);

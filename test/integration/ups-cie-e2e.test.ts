@@ -8,6 +8,7 @@ import { createTestDatabase, testDialect, type TestDatabase } from "../support/d
 import { fulfillmentSnapshot } from "../support/factories";
 import { eventually, startWebServer, startWorker, type RunningWeb, type RunningWorker } from "../support/processes";
 import { createTestServices } from "../support/services";
+import { countJobs } from "../support/jobs";
 
 /**
  * UPS's Customer Integration Environment, end to end over loopback as production runs it: the
@@ -61,7 +62,7 @@ describe(`UPS CIE sequence, across processes, on ${testDialect()}`, () => {
     const delivered = await eventually(
       async () => {
         const current = await shipment();
-        return current.status === "delivered" && (await database.db.prisma.job.count({ where: { state: { in: ["queued", "running"] } } })) === 0 ? current : undefined;
+        return current.status === "delivered" && (await countJobs(database.db, { states: ["queued", "running"] })) === 0 ? current : undefined;
       },
       { describe: async () => `${JSON.stringify(await shipment())}\n${worker.output()}` },
     );

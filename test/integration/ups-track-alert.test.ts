@@ -13,6 +13,7 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { fulfillmentSnapshot, upsNumber } from "../support/factories";
 import { createTestServices } from "../support/services";
+import { countJobs, deleteJobs, findFirstJob, listJobs } from "../support/jobs";
 
 /**
  * UPS Track Alert from the app's side: the per-shop webhook receiver (credential, limits, the
@@ -40,7 +41,7 @@ let sequence = 0;
 async function createUpsShop(): Promise<UpsShop> {
   const shop = await ensureShop(services, `ups-shop-${++sequence}.myshopify.com`);
   await connectProvider(services, shop.id, { provider: "ups", credentials: CLIENT });
-  await database.db.prisma.job.deleteMany({ where: { shopId: shop.id } });
+  await deleteJobs(database.db, { shopId: shop.id });
   const row = await database.db.prisma.providerAccount.findUniqueOrThrow({ where: { shopId_provider: { shopId: shop.id, provider: "ups" } } });
   const account = accountFromRow(services, row);
   if (account.provider !== "ups") throw new Error("expected the UPS account");
@@ -81,7 +82,7 @@ async function post(shop: Pick<UpsShop, "webhookToken">, body: string, credentia
 
 async function snapshotOfWrites() {
   const [jobs, events, shipments, accounts] = await Promise.all([
-    database.db.prisma.job.count(),
+    countJobs(database.db),
     database.db.prisma.trackingEvent.count(),
     database.db.prisma.shipment.findMany({ select: { id: true, status: true, version: true }, orderBy: { id: "asc" } }),
     database.db.prisma.providerAccount.findMany({ select: { id: true, ignoredEvents: true }, orderBy: { id: "asc" } }),
@@ -115,7 +116,7 @@ afterAll(async () => {
 });
 
 beforeEach(async () => {
-  await database.db.prisma.job.deleteMany();
+  await deleteJobs(database.db);
   clock.set(new Date());
 });
 
@@ -124,14 +125,14 @@ describe(`UPS Track Alert webhook receiver on ${testDialect()}`, () => {
     const shop = await createUpsShop();
     const number = upsNumber(7_001);
     await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [number] }));
-    await database.db.prisma.job.deleteMany();
+    await deleteJobs(database.db);
 
     // The vendor's own sample pads the number with a leading space.
     const body = trackAlertEvent(` ${number}`, { type: "I", code: "OT", description: "Out For Delivery Today" });
     const response = await post(shop, body, shop.credential);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ result: "ENQUEUED" });
-    const stored = await database.db.prisma.job.findMany({ where: { type: JOB_TYPES.applyUpsEvent } });
+    const stored = await listJobs(database.db, { type: JOB_TYPES.applyUpsEvent });
     expect(stored).toHaveLength(1);
     expect(JSON.parse(stored[0]!.payload)).toEqual({ shopId: shop.id, body });
     // Acknowledged before processing.
@@ -191,7 +192,7 @@ describe(`UPS Track Alert webhook receiver on ${testDialect()}`, () => {
     const account = await database.db.prisma.providerAccount.findUniqueOrThrow({ where: { shopId_provider: { shopId: shop.id, provider: "ups" } } });
     expect(account.ignoredEvents).toBe(1);
     expect(await database.db.prisma.shipment.count({ where: { shopId: shop.id } })).toBe(0);
-    const job = await database.db.prisma.job.findFirstOrThrow({ where: { type: JOB_TYPES.applyUpsEvent, shopId: shop.id } });
+    const job = await findFirstJob(database.db, { type: JOB_TYPES.applyUpsEvent, shopId: shop.id });
     expect(job.state).toBe("succeeded");
   });
 
@@ -204,7 +205,7 @@ describe(`UPS Track Alert webhook receiver on ${testDialect()}`, () => {
     // if this shop was looked up before, which it was not.
     expect(await genuine.json()).toEqual({ result: "IGNORED_SHOP_INACTIVE" });
     expect((await post(shop, body, "forged")).status).toBe(401);
-    expect(await database.db.prisma.job.count({ where: { type: JOB_TYPES.applyUpsEvent } })).toBe(0);
+    expect(await countJobs(database.db, { type: JOB_TYPES.applyUpsEvent })).toBe(0);
   });
 
   it("maps an estimate-only update (U) to a new estimated delivery without changing the status", async () => {

@@ -5,6 +5,7 @@ import { createTestDatabase, testDialect, type TestDatabase } from "../support/d
 import { startWebServer, type RunningWeb } from "../support/processes";
 import { createTestServices, TEST_API_SECRET } from "../support/services";
 import { createShopWithTrackingMore, type ShopFixture } from "../support/factories";
+import { countJobs, listJobs } from "../support/jobs";
 
 /**
  * The production server answers webhooks through its direct dispatch (server/web.mjs) and
@@ -77,17 +78,17 @@ describe(`production server webhook dispatch on ${testDialect()}`, () => {
     const headers = shopifyHeaders(body);
     expect((await viaServer("/webhooks/fulfillments/create", { method: "POST", headers, body })).status).toBe(200);
     expect((await viaServer("/webhooks/fulfillments/create", { method: "POST", headers, body })).status).toBe(200);
-    const jobs = await database.db.prisma.job.findMany({ where: { dedupeKey: `shopify:${headers["x-shopify-webhook-id"]}` } });
+    const jobs = await listJobs(database.db, { dedupeKey: `shopify:${headers["x-shopify-webhook-id"]}` });
     expect(jobs).toHaveLength(1);
     expect(jobs[0]!.shopId).toBe(shop.id);
   });
 
   it("refuses a body over the route's limit with 413 and stores nothing", async () => {
-    const before = await database.db.prisma.job.count();
+    const before = await countJobs(database.db);
     const body = JSON.stringify({ id: 1, padding: "x".repeat(2 * 1024 * 1024 + 10) });
     const served = await viaServer("/webhooks/fulfillments/create", { method: "POST", headers: shopifyHeaders(body), body });
     expect(served.status).toBe(413);
-    expect(await database.db.prisma.job.count()).toBe(before);
+    expect(await countJobs(database.db)).toBe(before);
   });
 
   it("answers TrackingMore pushes with the same JSON as the action, unknown tokens included", async () => {

@@ -4,7 +4,7 @@ import { join, dirname } from "node:path";
 import pg from "pg";
 import { inject } from "vitest";
 import { openDatabase, type Database, type Dialect } from "~/db/database.server";
-import { closeJobQueue } from "~/jobs/queue.server";
+import { closeJobQueue, jobQueueFor } from "~/jobs/queue.server";
 
 export interface TestDatabase {
   db: Database;
@@ -30,6 +30,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.end();
     const url = serverUrl.replace(/\/[^/]*$/, `/${name}`);
     const db = await openDatabase(url);
+    // Its job engine starts with it (pg-boss on PostgreSQL), as the app's does (app/db.server.ts).
+    jobQueueFor(db);
     return {
       db,
       url,
