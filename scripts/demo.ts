@@ -69,9 +69,16 @@ const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 // ---- everything started is stopped on the way out, newest first ---------------------------------
 const cleanups: Array<() => Promise<unknown>> = [];
+let web: RunningWeb | undefined;
+let worker: RunningWorker | undefined;
 let stopping: Promise<void> | null = null;
 function stopEverything(exitCode: number): Promise<void> {
   stopping ??= (async () => {
+    // Whatever hangs, the app's processes do not outlive the demo.
+    setTimeout(() => {
+      for (const child of [web?.process, worker?.process]) if (child && child.exitCode === null) child.kill("SIGKILL");
+      process.exit(exitCode === 0 ? 1 : exitCode);
+    }, 20_000).unref();
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     process.exit(exitCode);
   })();
@@ -178,8 +185,6 @@ for (const planned of plan) {
 log(`seeded ${plan.length} orders (${[...new Set(plan.map((order) => order.trackingCompany))].join(", ")})`);
 
 // ---- the app --------------------------------------------------------------------------------------
-let web: RunningWeb | undefined;
-let worker: RunningWorker | undefined;
 try {
   web = await startWebServer(env);
 } catch (error) {
