@@ -68,6 +68,16 @@ export interface PgBossQueueOptions {
   poolSize?: number;
 }
 
+/** One hand-moved clock per database, shared by its engines in this process so they agree on "now". */
+const controlledClocks = new Map<string, TestClock>();
+function controlledClockFor(url: string): TestClock {
+  let clock = controlledClocks.get(url);
+  if (!clock) controlledClocks.set(url, (clock = new TestClock(Date.now())));
+  return clock;
+}
+let starting: Promise<void> = Promise.resolve();
+const clockMoves = new WeakMap<TestClock, Promise<void>>();
+
 /** A stable UUID for a dedupe key: pg-boss dedupes on the job id. */
 function idForDedupeKey(key: string): string {
   const hex = createHash("sha256").update(`tracklight-job:${key}`).digest("hex");
@@ -95,7 +105,7 @@ export class PgBossJobQueue implements JobQueue {
   constructor(db: Database, options: PgBossQueueOptions) {
     // pg-boss refuses heartbeats under 10 s.
     this.#heartbeatSeconds = Math.max(10, Math.ceil(options.leaseMs / 1000));
-    this.#clock = options.controlledTime ? new TestClock(Date.now()) : null;
+    this.#clock = options.controlledTime ? controlledClockFor(db.url) : null;
     this.#boss = new PgBoss({
       connectionString: db.url,
       schema: SCHEMA,
@@ -118,7 +128,11 @@ export class PgBossJobQueue implements JobQueue {
   }
 
   async #start(): Promise<void> {
-    await this.#boss.start();
+    // Engines of one process start one after another: attaching a hand-moved clock recreates its
+    // table, which two instances must not do at the same moment.
+    const started = starting.then(() => this.#boss.start());
+    starting = started.then(() => {}, () => {});
+    await started;
     const queue = {
       policy: "short" as const,
       retryLimit: NEVER_GIVE_UP,
@@ -133,14 +147,12 @@ export class PgBossJobQueue implements JobQueue {
     this.#table = (await this.#boss.getQueue(QUEUE))?.table ?? "job";
   }
 
-  /** pg-boss's test clock takes one move at a time; claims and settles may overlap. */
-  #clockMoves: Promise<void> = Promise.resolve();
-
+  /** pg-boss's test clock takes one move at a time; claims and settles (of any engine sharing it) may overlap. */
   #time(now: Date): Promise<void> {
     const clock = this.#clock;
     if (!clock) return Promise.resolve();
-    const move = this.#clockMoves.then(() => (clock.now() === now.getTime() ? undefined : clock.setTime(now)));
-    this.#clockMoves = move.catch(() => {});
+    const move = (clockMoves.get(clock) ?? Promise.resolve()).then(() => (clock.now() === now.getTime() ? undefined : clock.setTime(now)));
+    clockMoves.set(clock, move.catch(() => {}));
     return move;
   }
 

@@ -144,14 +144,14 @@ export function jobEngineFor(db: Database, requested = process.env.JOB_ENGINE): 
 }
 
 const queues = new WeakMap<Database, JobQueue>();
-/** Engines that keep jobs outside the Prisma schema, found by the client a transaction came from. */
-const externalEngines = new Set<{ db: Database; queue: JobQueue }>();
+/** Every engine in use, so that a transaction's client finds the engine of its database. */
+const engines = new Set<{ db: Database; queue: JobQueue }>();
 
 /** Install an engine for a database (tests and the factory). Replaces any earlier one. */
 export function useJobQueue(db: Database, queue: JobQueue): JobQueue {
-  for (const entry of externalEngines) if (entry.db === db) externalEngines.delete(entry);
+  for (const entry of engines) if (entry.db === db) engines.delete(entry);
   queues.set(db, queue);
-  if (queue.engine !== "sql") externalEngines.add({ db, queue });
+  engines.add({ db, queue });
   return queue;
 }
 
@@ -175,7 +175,7 @@ export async function closeJobQueue(db: Database): Promise<void> {
   const queue = queues.get(db);
   if (!queue) return;
   queues.delete(db);
-  for (const entry of externalEngines) if (entry.db === db) externalEngines.delete(entry);
+  for (const entry of engines) if (entry.db === db) engines.delete(entry);
   await queue.close();
 }
 
@@ -186,16 +186,20 @@ export async function closeJobQueue(db: Database): Promise<void> {
  */
 function queueForTarget(target: Database | SqlExecutor): JobQueue | null {
   if ("dialect" in target) return jobQueueFor(target);
-  for (const entry of externalEngines) if (entry.db.prisma === target) return entry.queue;
-  const urls = new Set([...externalEngines].map((entry) => entry.db.url));
+  const all = [...engines];
+  const exact = all.find((entry) => entry.db.prisma === target);
+  if (exact) return exact.queue;
+  const external = all.filter((entry) => entry.queue.engine !== "sql");
+  const urls = new Set(external.map((entry) => entry.db.url));
   // Engines of the same database are interchangeable (two Database objects on one URL, as when
   // tests open their own beside the app's): any of them writes through the transaction's connection.
-  if (urls.size === 1) return [...externalEngines][0]!.queue;
+  if (urls.size === 1) return external[0]!.queue;
   if (urls.size > 1) throw new Error("pg-boss job engines for several databases in this process: pass the Database, not a client");
   // Without a started engine a PostgreSQL client would write to the embedded table, where no
   // pg-boss worker ever looks: refuse rather than lose the job.
   const provider = (target as { _activeProvider?: string })._activeProvider;
-  if (provider === "postgresql" && process.env.JOB_ENGINE !== "sql") {
+  const postgresEngines = all.some((entry) => entry.db.dialect === "postgresql");
+  if (provider === "postgresql" && !postgresEngines && process.env.JOB_ENGINE !== "sql") {
     throw new Error("no job engine started for this PostgreSQL database: call jobQueueFor(db) when opening it");
   }
   return null;
