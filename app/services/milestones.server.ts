@@ -1,4 +1,4 @@
-import { shopifyEventStatusFor } from "~/adapters/shopify-admin/fulfillment-events.server";
+import { milestoneKeepsCurrentStatus, shopifyEventStatusFor } from "~/adapters/shopify-admin/fulfillment-events.server";
 import type { TransactionClient } from "~/db/database.server";
 import { milestonesEarned, recordDecision, type EarnedMilestone, type MilestoneSnapshot } from "~/domain/notification-milestones";
 import { JOB_TYPES } from "~/jobs/job-types";
@@ -106,7 +106,12 @@ async function recordCustomerEmails(
 }
 
 async function recordFulfillmentEventWrites(tx: TransactionClient, input: RecordMilestonesInput, earned: readonly EarnedMilestone[]): Promise<number> {
-  const forShopify = earned.filter((milestone) => shopifyEventStatusFor(milestone.milestone) !== null);
+  const mapped = earned.filter((milestone) => shopifyEventStatusFor(milestone.milestone) !== null);
+  // A status milestone's event already carries the new estimate. Writing a separate "new date" event
+  // for the same update would race it: read before the status lands, it would re-assert the old status
+  // at a later time and move Shopify backwards.
+  const movesStatus = mapped.some((milestone) => !milestoneKeepsCurrentStatus(milestone.milestone));
+  const forShopify = movesStatus ? mapped.filter((milestone) => !milestoneKeepsCurrentStatus(milestone.milestone)) : mapped;
   if (forShopify.length === 0) return 0;
   const fulfillments = await tx.shipmentFulfillment.findMany({
     where: { shipmentId: input.shipmentId },

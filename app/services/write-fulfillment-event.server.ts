@@ -2,6 +2,7 @@ import { ShopifyAdminClient } from "~/adapters/shopify-admin/client.server";
 import {
   fulfillmentGid,
   milestoneKeepsCurrentStatus,
+  MILESTONES_KEEPING_STATUS,
   shopifyDateTime,
   shopifyEventStatusFor,
   ShopifyFulfillmentEvents,
@@ -160,6 +161,9 @@ async function laterMilestoneWritten(ctx: ServiceContext, write: { id: string; f
       fulfillmentId: write.fulfillmentId,
       state: "written",
       id: { not: write.id },
+      // A new estimate keeps whatever status Shopify shows and is stamped when we saw it, not when
+      // the carrier scanned: it must not make a carrier milestone from before it look stale.
+      milestone: { notIn: [...MILESTONES_KEEPING_STATUS] },
       OR: [{ happenedAt: { gt: write.happenedAt } }, { milestone: "delivered" }],
     },
     select: { id: true },

@@ -396,6 +396,19 @@ describe("when nothing is written", () => {
     expect(await writeRow(afterDelivery.id)).toMatchObject({ state: "skipped", reason: WRITE_BACK_SKIP_REASONS.superseded });
   });
 
+  it("a new estimate seen after a carrier scan does not make that scan's milestone look stale", async () => {
+    const parcel = await shippedParcel();
+    // The estimate moved when we processed an update (stamped with our time); the carrier's failed
+    // attempt from earlier that morning reaches us afterwards.
+    await recordMilestone(parcel, "new_delivery_date", "2026-11-23T16:00:00Z", "new_delivery_date:2026-11-25");
+    await runner().drain();
+    const attempt = await recordMilestone(parcel, "failed_attempt", "2026-11-23T15:42:10Z");
+    await runner().drain();
+
+    expect(await writeRow(attempt.id)).toMatchObject({ state: "written" });
+    expect(eventsOf(parcel).map((e) => e.status)).toContain("ATTEMPTED_DELIVERY");
+  });
+
   it("does not undo a delivery someone else recorded in Shopify", async () => {
     const parcel = await shippedParcel();
     await createEventInShopify(parcel, { status: "DELIVERED", happenedAt: "2026-11-23T15:00:00Z" });
@@ -484,6 +497,42 @@ describe("end to end: the carrier's delivery reaches Shopify", () => {
     expect(delivered[0]).toMatchObject({ happenedAt: deliveredAt.toISOString(), message: "Delivered, front door" });
     const rows = await database.db.prisma.fulfillmentEventWrite.findMany({ where: { fulfillmentId: parcel.fulfillmentId, milestone: "delivered" } });
     expect(rows).toMatchObject([{ state: "written", shopifyEventId: delivered[0]!.id }]);
+  });
+});
+
+describe("recording what one carrier update earns", () => {
+  it("a failed attempt that also moves the delivery date is one Shopify event (carrying the new estimate), not two racing ones", async () => {
+    const parcel = await shippedParcel();
+    const shipment = await database.db.prisma.shipment.update({
+      where: { id: parcel.shipmentId },
+      data: { status: "pickup", substatus: "out_for_delivery", estimatedDeliveryAt: new Date("2026-11-23T22:00:00Z") },
+    });
+    const at = new Date("2026-11-23T18:05:00Z");
+    await applyTrackingObservation(services, parcel.shop.id, {
+      provider: shipment.provider as "trackingmore",
+      trackingNumber: shipment.trackingNumber,
+      carrierCode: "ups",
+      providerTrackingId: null,
+      status: "undelivered",
+      substatus: "recipient_not_home",
+      rawStatus: "undelivered",
+      asOf: at,
+      estimatedDelivery: { start: new Date("2026-11-25T22:00:00Z"), end: null },
+      events: [
+        { occurredAt: at, zoneKnown: true, status: "undelivered", substatus: "recipient_not_home", description: "Customer not home", location: null, city: "Ottawa", state: "ON", countryCode: "CA", postalCode: null, rawStatus: "undelivered" },
+      ],
+    });
+
+    // The update earned both (the customer's e-mail log shows the new date), but Shopify gets one event.
+    const earned = await database.db.prisma.customerNotification.findMany({ where: { shipmentId: parcel.shipmentId } });
+    expect(earned.map((row) => row.milestone)).toEqual(expect.arrayContaining(["failed_attempt", "new_delivery_date"]));
+    const rows = await database.db.prisma.fulfillmentEventWrite.findMany({ where: { shipmentId: parcel.shipmentId } });
+    expect(rows.map((row) => row.milestone)).toContain("failed_attempt");
+    expect(rows.map((row) => row.milestone)).not.toContain("new_delivery_date");
+    await runner().drain();
+    const attempted = eventsOf(parcel).filter((event) => event.status === "ATTEMPTED_DELIVERY");
+    expect(attempted).toHaveLength(1);
+    expect(new Date(attempted[0]!.estimatedDeliveryAt as string).toISOString()).toBe("2026-11-25T22:00:00.000Z");
   });
 });
 

@@ -56,8 +56,11 @@ export function shopifyEventStatusFor(milestone: string): FulfillmentEventStatus
 }
 
 /** The milestone that only carries a new estimate and keeps whatever status Shopify already shows. */
+/** Milestones that carry news (a new estimate) but no status of their own: the event repeats Shopify's current one. */
+export const MILESTONES_KEEPING_STATUS: readonly string[] = ["new_delivery_date"];
+
 export function milestoneKeepsCurrentStatus(milestone: string): boolean {
-  return milestone === "new_delivery_date";
+  return MILESTONES_KEEPING_STATUS.includes(milestone);
 }
 
 /** We store Shopify's numeric fulfillment id (webhooks and the backfill both give it); GraphQL wants the GID. */
