@@ -1,6 +1,6 @@
 import { config } from "./config.server";
 import { openDatabase, type Database } from "./db/database.server";
-import { jobQueueFor } from "./jobs/queue.server";
+import { closeJobQueue, jobQueueFor } from "./jobs/queue.server";
 
 /**
  * The process-wide database. Migrations are applied before the app starts (`npm run db:migrate`,
@@ -9,6 +9,8 @@ import { jobQueueFor } from "./jobs/queue.server";
  */
 declare global {
   var __tracklightDatabase: Promise<Database> | undefined;
+  /** For server/web.mjs on SIGTERM, which cannot import the build's modules: stops the job engine and closes the database. */
+  var __tracklightCloseDatabase: (() => Promise<void>) | undefined;
 }
 
 // Reused across Vite dev-server reloads instead of opening a new connection on every edit.
@@ -18,3 +20,7 @@ globalThis.__tracklightDatabase ??= openDatabase(config().DATABASE_URL, { checkp
 export const db: Database = await globalThis.__tracklightDatabase;
 // Start the job engine now (pg-boss on PostgreSQL): a job enqueued inside a transaction finds it by its client.
 jobQueueFor(db);
+globalThis.__tracklightCloseDatabase = async () => {
+  await closeJobQueue(db);
+  await db.close();
+};

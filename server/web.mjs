@@ -98,6 +98,34 @@ server.listen(port, host, () => {
   console.log(`tracklight web listening on http://${host}:${typeof address === "object" && address ? address.port : port}`);
 });
 server.keepAliveTimeout = 65_000;
+
+/**
+ * SIGTERM: stop accepting connections, let requests in flight finish (idle keep-alive connections
+ * are closed at once, busy ones after their response), close the database, exit 0. Whatever is
+ * still open after WEB_SHUTDOWN_GRACE_MS is cut, so the process never outlives the orchestrator's patience.
+ */
+const shutdownGraceMs = Number(process.env.WEB_SHUTDOWN_GRACE_MS ?? 20_000);
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  const closed = new Promise((resolveClosed) => server.close(resolveClosed));
+  server.closeIdleConnections();
+  // A keep-alive connection that finishes its request is closed instead of kept for the next one.
+  server.on("request", (_req, res) => res.setHeader("connection", "close"));
+  const cut = setTimeout(() => server.closeAllConnections(), shutdownGraceMs);
+  cut.unref();
+  await closed;
+  clearTimeout(cut);
+  setTimeout(() => process.exit(1), 10_000).unref();
+  await globalThis.__tracklightCloseDatabase?.();
+  process.exit(0);
+}
 for (const signal of ["SIGTERM", "SIGINT"]) {
-  process.on(signal, () => server.close(() => process.exit(0)));
+  process.on(signal, () => {
+    shutdown().catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  });
 }

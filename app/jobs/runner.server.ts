@@ -56,6 +56,8 @@ export class JobRunner {
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
   readonly #inFlight = new Set<Promise<SettledAs>>();
+  /** Running jobs and how to stop them, for a shutdown that cannot wait for all of them. */
+  readonly #runningJobs = new Map<string, { job: ClaimedJob; abort: AbortController }>();
 
   constructor(
     private readonly services: ServiceContext,
@@ -95,12 +97,30 @@ export class JobRunner {
     this.#loop = this.#pollLoop();
   }
 
-  /** Stop claiming, and wait for running jobs to settle. */
-  async stop(): Promise<void> {
+  /**
+   * Stop claiming, and wait for running jobs to settle. With `graceMs`, jobs still running after it
+   * are released (queued again at once, no attempt used) so that another worker takes them now
+   * instead of when their lease runs out; their handlers are aborted. Returns how many were released.
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<{ released: number }> {
     this.#running = false;
     this.#wake?.();
     await this.#loop;
-    await Promise.all(this.#inFlight);
+    if (options.graceMs === undefined) {
+      await Promise.all(this.#inFlight);
+      return { released: 0 };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.#inFlight), new Promise((resolve) => (timer = setTimeout(resolve, options.graceMs)))]);
+    clearTimeout(timer);
+    let released = 0;
+    for (const { job, abort } of [...this.#runningJobs.values()]) {
+      const now = this.services.clock.now();
+      // Released first, then aborted: a handler that settles on abort finds the job no longer its own.
+      if (await markForRetry(this.services.db, job.id, this.workerId, now, now, null, false)) released++;
+      abort.abort(new Error("worker stopping"));
+    }
+    return { released };
   }
 
   async #pollLoop(): Promise<void> {
@@ -141,6 +161,7 @@ export class JobRunner {
   async #execute(job: ClaimedJob): Promise<SettledAs> {
     const { db, clock, log } = this.services;
     const abort = new AbortController();
+    this.#runningJobs.set(job.id, { job, abort });
     const heartbeat = setInterval(() => {
       renewLease(db, job.id, this.workerId, new Date(clock.now().getTime() + this.#leaseMs))
         .then((kept) => {
@@ -176,6 +197,7 @@ export class JobRunner {
       return kept ? "retry" : "lost_lease";
     } finally {
       clearInterval(heartbeat);
+      this.#runningJobs.delete(job.id);
     }
   }
 }
