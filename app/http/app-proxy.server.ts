@@ -204,7 +204,10 @@ export interface PageState {
  * `{{ customer.email }}` must reach the customer as text, never run as Liquid.
  */
 export function trackingPageLiquid(liquid: LiquidResponder, proxy: VerifiedProxyRequest, state: PageState, assets: AssetVersions): Response {
-  const labels = storefrontChromeLabels(state.locale);
+  // A found order speaks its own language (a signed e-mail link opens in the order's language): the
+  // page's fixed wording follows it, so headings and step states never mix two languages.
+  const pageLocale = state.outcome?.kind === "found" ? state.outcome.response.locale : state.locale;
+  const labels = storefrontChromeLabels(pageLocale);
   const options = displayOptionsFromQuery(proxy.query);
   const lookupKind = state.lookup?.kind === "customer" ? "customer" : "query";
   let status = 200;
@@ -224,7 +227,7 @@ export function trackingPageLiquid(liquid: LiquidResponder, proxy: VerifiedProxy
     retryAfterMs = state.outcome.retryAfterMs;
     message = statusMessageHtml(rateLimitedMessage(state.locale, retryAfterMs));
   }
-  const page = renderTrackingPage({ labels, options, locale: result?.response.locale ?? state.locale, result, pathPrefix: proxy.pathPrefix });
+  const page = renderTrackingPage({ labels, options, locale: pageLocale, result, pathPrefix: proxy.pathPrefix });
   const body =
     html`<link rel="stylesheet" href="${`${proxy.pathPrefix}/assets/tracking-page.css?v=${assets.css}`}">`.value +
     message +

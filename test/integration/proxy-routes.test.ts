@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -268,6 +269,14 @@ describe(`lookups on ${testDialect()}`, () => {
     expect(status).toBe(200);
     expect(body.orders.map((o) => o.name)).toEqual(["#1002", "#1001"]);
     expect(body.shipments.map((s) => s.trackingNumber)).toEqual([upsNumber(2), upsNumber(1), USPS]);
+  });
+
+  it("words the whole page in the order's language when a lookup finds it, fixed labels included", async () => {
+    const page = await (await proxyGet("/proxy", { params: { order: "1002", email: "grace@example.org" } }, { "Accept-Language": "en" })).text();
+    expect(page).toContain('lang="fr"');
+    const labels = JSON.parse(readFileSync("extensions/tracking-page/locales/fr.json", "utf8")) as { tracking_page: { result: { step_current: string } } };
+    expect(page).toContain(`<span class="tl-step__state">${labels.tracking_page.result.step_current}</span>`);
+    expect(page).not.toContain("Current step");
   });
 
   it("speaks the proxy's locale, else the order's language, else Accept-Language", async () => {
