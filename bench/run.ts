@@ -1,5 +1,7 @@
 // `npm run bench`: every figure, each measured against its baseline in the same run.
+import { backfillMemory } from "./backfill-memory";
 import { customerEmailBench } from "./customer-emails";
+import { pipelineScaleOut } from "./pipeline-scale-out";
 import { registrationCalls } from "./registration-calls";
 import { shipmentsIndexLatency } from "./shipments-index";
 import { trackingLookupLatency } from "./tracking-lookup";
@@ -15,3 +17,5 @@ await shipmentsIndexLatency();
 await trackingLookupLatency();
 trackingPageAssetsSize();
 await customerEmailBench();
+await pipelineScaleOut();
+await backfillMemory();
