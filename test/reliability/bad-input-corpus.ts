@@ -1,4 +1,6 @@
 import { createHmac, randomUUID } from "node:crypto";
+import { applyPreset, renderEventBody } from "../../simulators/ups/events";
+import { emptyPackage } from "../../simulators/ups/packages";
 import { appProxyUrl, tamperedUrl } from "../support/app-proxy";
 import { TEST_API_SECRET } from "../support/services";
 
@@ -115,25 +117,10 @@ function trackingMoreHeaders(secret: string, timestampSeconds = Math.floor(Date.
   return { "content-type": "application/json", timestamp, signature: createHmac("sha256", secret).update(timestamp).digest("hex") };
 }
 
+/** A Track Alert event as the UPS simulator renders it, with fields overridden. */
 function upsEvent(trackingNumber: string, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    trackingNumber,
-    localActivityDate: "20261123",
-    localActivityTime: "143000",
-    gmtActivityDate: "20261123",
-    gmtActivityTime: "183000",
-    gmtOffset: "-04.00",
-    activityLocation: { city: "ATLANTA", stateProvince: "GA", postalCode: "", country: "US" },
-    activityStatus: { type: "I", code: "DP", description: "Departed from Facility" },
-    scheduledDeliveryDate: "20261125",
-    actualDeliveryDate: "",
-    actualDeliveryTime: "",
-    deliveryStartTime: "",
-    deliveryEndTime: "",
-    deliveryTimeDescription: "end of day",
-    deliveryPhoto: "",
-    ...extra,
-  });
+  const pkg = emptyPackage(trackingNumber);
+  return JSON.stringify({ ...renderEventBody(trackingNumber, pkg, applyPreset(pkg, "in_transit", new Date())), ...extra });
 }
 
 /** A path and query as Shopify's app proxy forwards it, signed (or not) with the tests' app secret. */

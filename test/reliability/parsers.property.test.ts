@@ -124,14 +124,19 @@ const restFulfillment = fc.record({
   line_items: fc.array(fc.record({ id: fc.nat(), title: fc.string(), quantity: fc.nat(20) }), { maxLength: 3 }),
 });
 
+const NOT_JSON = Symbol("not JSON");
+function jsonOf(rawBody: string): unknown {
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 /** The adapters' steps for an API answer: envelope, then the data, then the mapper. */
 function parseV4TrackingList(rawBody: string) {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    return { ok: false as const };
-  }
+  const json = jsonOf(rawBody);
+  if (json === NOT_JSON) return { ok: false as const };
   const envelope = v4EnvelopeSchema.safeParse(json);
   if (!envelope.success) return { ok: false as const };
   const list = z.array(v4TrackingSchema).safeParse(envelope.data.data ?? []);
@@ -139,12 +144,8 @@ function parseV4TrackingList(rawBody: string) {
 }
 
 function parseV2FamilyList(rawBody: string, provider: "trackingmore" | "tracktry") {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    return { ok: false as const };
-  }
+  const json = jsonOf(rawBody);
+  if (json === NOT_JSON) return { ok: false as const };
   const envelope = v2EnvelopeSchema.safeParse(json);
   if (!envelope.success) return { ok: false as const };
   const list = v2ListDataSchema.safeParse(envelope.data.data ?? { items: [] });
@@ -159,12 +160,8 @@ function parseV2FamilyList(rawBody: string, provider: "trackingmore" | "tracktry
 }
 
 function parseUpsTrackResponse(rawBody: string) {
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    return { ok: false as const };
-  }
+  const json = jsonOf(rawBody);
+  if (json === NOT_JSON) return { ok: false as const };
   const parsed = trackResponseSchema.safeParse(json);
   if (!parsed.success) return { ok: false as const };
   return { ok: true as const, observations: (parsed.data.trackResponse.shipment ?? []).flatMap((shipment) => (shipment.package ?? []).map(observationFromTrackPackage)) };
@@ -179,12 +176,8 @@ function parseShopifyFulfillment(rawBody: string) {
   });
   // The HMAC is wrong on purpose: verification must refuse, typed, whatever the body.
   if (verdict.ok) throw new Error("an unsigned body was accepted");
-  let json: unknown;
-  try {
-    json = JSON.parse(rawBody);
-  } catch {
-    return { ok: false as const };
-  }
+  const json = jsonOf(rawBody);
+  if (json === NOT_JSON) return { ok: false as const };
   const parsed = restFulfillmentSchema.safeParse(json);
   return parsed.success ? { ok: true as const, snapshot: snapshotFromWebhook(parsed.data) } : { ok: false as const };
 }
