@@ -136,6 +136,7 @@ describe(`bad input at every public endpoint (${testDialect()})`, () => {
       const changed = Object.keys(after).filter((table) => after[table] !== before[table] && !entry.mayChange?.includes(table));
       if (changed.length > 0) failures.push(`${label}: changed ${changed.join(", ")}`);
     }
+    process.stdout.write(`[reliability] bad input: ${corpus.length} requests at ${new Set(corpus.map((entry) => entry.endpoint)).size} endpoints\n`);
     expect(failures).toEqual([]);
   }, 120_000);
 });
