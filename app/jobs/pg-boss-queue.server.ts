@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { fromPrisma, PgBoss, TestClock, type CommandResponse, type Db, type JobWithMetadata } from "pg-boss";
-// The supervisor's heartbeat-expiry statement, for runs where time is moved by hand (see claim()).
+// The supervisor's heartbeat-expiry statement (see claim()).
 import { failJobsByHeartbeat } from "pg-boss/dist/plans.js";
 import type { Database } from "~/db/database.server";
 import { uuidv7 } from "~/lib/ids";
@@ -16,8 +16,9 @@ import type { ClaimedJob, EnqueueOptions, EnqueueResult, JobClient, JobFilter, J
  *   second enqueue is a no-op for as long as the first job is kept (deleteAfterSeconds: the retention);
  * - singletonKey: the queue's `short` policy allows one *created* job per singleton key; jobs without a
  *   key get a unique one so they never collide; a running or retrying job does not block a new one;
- * - leases: `heartbeatSeconds` (the lease) with `touch()` as the heartbeat; pg-boss's supervisor moves a
- *   job whose heartbeat stopped back to retry, where another worker fetches it (crash takeover);
+ * - leases: `heartbeatSeconds` (the claiming worker's lease, set on the jobs it fetched) with `touch()` as
+ *   the heartbeat; the supervisor's expiry statement (run before claims) moves a job whose heartbeat
+ *   stopped back to retry, where another worker fetches it (crash takeover);
  * - retries: pg-boss never gives up on its own (a huge retryLimit, no delay). The decision stays in
  *   retry-policy.ts: a retry is `fail()` followed by `update()` to our delay, in one transaction; dead
  *   is a fail with the retry limit lowered to zero. Attempts = pg-boss's retryCount + 1 minus the
@@ -101,6 +102,7 @@ export class PgBossJobQueue implements JobQueue {
   readonly #ready: Promise<void>;
   readonly #claims = new Map<string, Claim>();
   #table = "job";
+  #lastSweepMs = 0;
 
   constructor(db: Database, options: PgBossQueueOptions) {
     // pg-boss refuses heartbeats under 10 s.
@@ -185,13 +187,21 @@ export class PgBossJobQueue implements JobQueue {
 
   async claim(workerId: string, now: Date, limit: number, _leaseMs: number): Promise<ClaimedJob[]> {
     await this.#ready;
-    if (this.#clock) {
-      await this.#time(now);
-      // No timers run under a hand-moved clock: hand back jobs whose heartbeat stopped, with the
-      // supervisor's own statement (its pass is paced by a wall-clock interval this clock jumps over).
+    await this.#time(now);
+    // Hand back jobs whose heartbeat stopped (their worker died) with the supervisor's own
+    // statement, at most once a second: the supervisor alone passes every ≥10 s, which would add
+    // up to that to every takeover. Under a hand-moved clock no timer runs, so before every claim.
+    if (this.#clock || Date.now() - this.#lastSweepMs >= 1_000) {
+      this.#lastSweepMs = Date.now();
       await this.#boss.getDb().executeSql(failJobsByHeartbeat(SCHEMA, this.#table, [QUEUE], false));
     }
     const jobs = await this.#boss.fetch<JobData>(QUEUE, { batchSize: limit, includeMetadata: true });
+    // The lease belongs to the worker that holds the job, as on the embedded queue, not to whichever
+    // process enqueued it (pg-boss copies heartbeatSeconds at insert, and can edit only waiting jobs).
+    const foreignLease = jobs.filter((job) => job.heartbeatSeconds !== this.#heartbeatSeconds).map((job) => job.id);
+    if (foreignLease.length > 0) {
+      await this.#boss.getDb().executeSql(`UPDATE ${SCHEMA}.${this.#table} SET heartbeat_seconds = $1 WHERE name = $2 AND id = ANY($3::uuid[]) AND state = 'active'`, [this.#heartbeatSeconds, QUEUE, foreignLease]);
+    }
     const claimed: ClaimedJob[] = [];
     for (const job of jobs) {
       const attempts = job.retryCount + 1 - job.data.freeRetries;
@@ -250,8 +260,9 @@ export class PgBossJobQueue implements JobQueue {
       const completed = await this.#boss.complete(QUEUE, { id: jobId, retryCount: claim.retryCount }, { result }, { db });
       if (affected(completed) !== 1) return false;
       // A finished job keeps its dedupe key but not its payload, which may hold a customer's e-mail.
-      // pg-boss has no call to edit a finished job, so this one statement writes its documented
-      // `data` column directly, in the same transaction as the completion.
+      // pg-boss has no call to edit a finished job, so this statement writes its `data` column
+      // directly, in the same transaction as the completion (with the lease in claim(), the only
+      // two writes of ours to pg-boss's table).
       await db.executeSql(`UPDATE ${SCHEMA}.job SET data = jsonb_set(data, '{payload}', '{}'::jsonb) WHERE name = $1 AND id = $2`, [QUEUE, jobId]);
       return true;
     });
