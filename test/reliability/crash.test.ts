@@ -24,6 +24,9 @@ const SHIPMENTS = Number(process.env.RELIABILITY_CRASH_SHIPMENTS ?? 1_000);
 const API_KEY = "tm-reliability-crash-key";
 const WEBHOOK_SECRET = "whsec-reliability-crash-0123";
 const CREDITS = 1_000_000;
+// Waits grow with the volume: about what the loaded 2-core machine needs, with room to spare.
+const REGISTRATION_TIMEOUT_MS = 60_000 + SHIPMENTS * 60;
+const SETTLE_TIMEOUT_MS = 90_000 + SHIPMENTS * 90;
 const WORKERS = 2;
 const WORKER_CONCURRENCY = 4;
 // Short enough that killed workers' jobs come back quickly, long enough that a send slowed by the
@@ -104,7 +107,7 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     });
 
     try {
-      await eventually(async () => trackingMore.trackings(API_KEY).length === SHIPMENTS, { timeoutMs: 150_000, describe: countsByState });
+      await eventually(async () => trackingMore.trackings(API_KEY).length === SHIPMENTS, { timeoutMs: REGISTRATION_TIMEOUT_MS, describe: countsByState });
       // TrackingMore moves parcels in a seeded order, pushing each change while workers keep dying:
       // some go out for delivery first, then every one is delivered.
       const outForDelivery = random.shuffled(numbers).slice(0, Math.round(SHIPMENTS * OUT_FOR_DELIVERY_SHARE));
@@ -124,7 +127,7 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
           ]);
           return delivered === SHIPMENTS && unsent === 0;
         },
-        { timeoutMs: 180_000, describe: countsByState },
+        { timeoutMs: SETTLE_TIMEOUT_MS, describe: countsByState },
       );
     } finally {
       chaos = false;
@@ -167,5 +170,5 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     expect(new Set(received.keys())).toEqual(new Set(notifications.filter((row) => row.state === "sent").map((row) => row.messageId)));
 
     expect(await database.db.prisma.job.findMany({ where: { state: "dead" }, select: { type: true, lastError: true } })).toEqual([]);
-  }, 420_000);
+  }, REGISTRATION_TIMEOUT_MS + SETTLE_TIMEOUT_MS + 120_000);
 });
