@@ -1,4 +1,4 @@
-import { createConnection, createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { spawn } from "node:child_process";
 import pg from "pg";
 import { parseTrackingMoreWebhookBody } from "~/adapters/trackingmore/webhook.server";
 import { trackingEventIdentity } from "~/domain/status-transition";
@@ -46,7 +46,7 @@ const PROVIDER_LATENCY_MS = Number(process.env.BENCH_PIPELINE_PROVIDER_LATENCY_M
 const DATABASE_ONE_WAY_MS = Number(process.env.BENCH_PIPELINE_DB_ONE_WAY_MS ?? 1);
 const WORKER_CONCURRENCY = String(process.env.BENCH_PIPELINE_WORKER_CONCURRENCY ?? 4);
 /** Shopify and TrackingMore deliver webhooks from many machines at once; this many in flight. */
-const WEBHOOKS_IN_FLIGHT = 16;
+const WEBHOOKS_IN_FLIGHT = 64;
 const DRAIN_TIMEOUT_MS = 600_000;
 const debug = (message: string) => {
   if (process.env.BENCH_DEBUG) process.stderr.write(`[pipeline] ${message}\n`);
@@ -72,31 +72,36 @@ async function inPool<T>(items: readonly T[], limit: number, task: (item: T) => 
 /**
  * A network hop between the app's processes and PostgreSQL: every chunk is forwarded, in order,
  * `oneWayMs` later in each direction, so each query round trip costs what it costs across a network.
+ * It runs in a process of its own, so that relaying does not compete with the simulators for one
+ * event loop. Started as `node -e`, it prints the port it listens on.
  */
+const RELAY_SOURCE = `
+const net = require("node:net");
+const [host, port, oneWayMs] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const forward = (from, to) => {
+  from.on("data", (chunk) => void setTimeout(() => to.destroyed || to.write(chunk), oneWayMs));
+  from.on("end", () => void setTimeout(() => to.end(), oneWayMs));
+  from.on("error", () => to.destroy());
+};
+const server = net.createServer((client) => {
+  const upstream = net.createConnection({ host, port });
+  client.setNoDelay(true);
+  upstream.setNoDelay(true);
+  forward(client, upstream);
+  forward(upstream, client);
+});
+server.listen(0, "127.0.0.1", () => process.stdout.write(server.address().port + "\\n"));
+`;
+
 async function startNetworkDelay(target: { host: string; port: number }, oneWayMs: number): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const forward = (from: Socket, to: Socket) => {
-    from.on("data", (chunk: Buffer) => void setTimeout(() => to.destroyed || to.write(chunk), oneWayMs));
-    from.on("end", () => void setTimeout(() => to.end(), oneWayMs));
-    from.on("error", () => to.destroy());
-  };
-  const server: Server = createServer((client) => {
-    const upstream = createConnection(target);
-    for (const socket of [client, upstream]) {
-      socket.setNoDelay(true);
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-    }
-    forward(client, upstream);
-    forward(upstream, client);
+  const relay = spawn(process.execPath, ["-e", RELAY_SOURCE, target.host, String(target.port), String(oneWayMs)], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    relay.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString().trim())));
+    relay.once("exit", (code) => reject(new Error(`the database relay exited (${code})`)));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    port: (server.address() as AddressInfo).port,
-    close: () => {
-      for (const socket of sockets) socket.destroy();
-      return new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    port,
+    close: () => new Promise<void>((resolve) => (relay.exitCode !== null ? resolve() : (relay.once("exit", () => resolve()), relay.kill()))),
   };
 }
 
