@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { BACKOFF_BASE_MS } from "~/jobs/retry-policy";
 import { startTrackingMoreSimulator, type InjectedFault, type SimCall, type TrackingMoreSimulator } from "../../simulators/trackingmore";
+import { startUpsSimulator, type UpsFault, type UpsSimulator } from "../../simulators/ups";
+import { connectProvider } from "~/services/provider-accounts.server";
+import { ensureShop } from "~/services/shops.server";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, upsNumber, type ShopFixture } from "../support/factories";
 import { eventually, startWorker, type RunningWorker } from "../support/processes";
@@ -13,6 +16,7 @@ import { ingestParcels, seededRandom } from "./support";
  * happened, the client never saw it confirmed) and answers that are not JSON. No crash; each
  * account waits as told (the 429 pause, the retry backoff), measured on the simulator's own record
  * of when each request arrived; once the faults are used up every number is registered exactly once.
+ * UPS Track Alert gets the same treatment where cheap (its 429 pause is a fixed 60 s, so no 429s).
  */
 
 // One batch per shop: while a shop's job holds its numbers nothing else can claim them, so the
@@ -69,7 +73,13 @@ async function registerThroughFaults(name: string, shopCount: number, faults: In
   return running;
 }
 
+let upsRunning: { database: TestDatabase; ups: UpsSimulator; worker: RunningWorker } | undefined;
+
 afterEach(async () => {
+  await upsRunning?.worker.stop();
+  await upsRunning?.ups.close();
+  await upsRunning?.database.dispose();
+  upsRunning = undefined;
   await running?.worker.stop();
   await running?.trackingMore.close();
   await running?.database.dispose();
@@ -91,7 +101,7 @@ function expectSurvivedAndRegisteredOnce(scenario: Scenario, faults: InjectedFau
   return calls;
 }
 
-describe(`TrackingMore faults during registration (${testDialect()})`, () => {
+describe(`provider faults during registration (${testDialect()})`, () => {
   it("bursts of 429, 5xx and timeouts: each account pauses or backs off as told, then everything registers once", async () => {
     const faults = [...Array.from({ length: 4 }, () => http(429)), http(500), http(502), http(503), { kind: "timeout" as const }, { kind: "timeout" as const }];
     // The production sweep interval: no second registration job joins a shop's failing one here
@@ -129,5 +139,50 @@ describe(`TrackingMore faults during registration (${testDialect()})`, () => {
     const truncatedShops = new Set(calls.filter((call) => call.path === BATCH_PATH && call.httpStatus === 200 && call.metaCode === 0).map((call) => call.apiKey));
     expect(truncatedShops.size).toBeGreaterThan(0);
     expect(await scenario.database.db.prisma.providerAccount.count({ where: { blockedReason: { not: null } } })).toBe(0);
+  }, 150_000);
+
+  it("UPS Track Alert: 5xx, no answer, truncated and malformed subscription answers; every number ends subscribed", async () => {
+    const faults: UpsFault[] = [
+      { kind: "http", httpStatus: 500, code: "10004", api: "trackalert" },
+      { kind: "http", httpStatus: 503, code: "VSS100", api: "trackalert" },
+      { kind: "timeout", api: "trackalert" },
+      { kind: "truncated", api: "trackalert" },
+      { kind: "malformed", api: "trackalert" },
+    ];
+    const database = await createTestDatabase();
+    const ups = await startUpsSimulator();
+    const services = createTestServices(database.db, { upsBaseUrl: ups.url });
+    const numbers: string[] = [];
+    for (let index = 0; index < 4; index++) {
+      const client = { clientId: `ups-faults-client-${index}`, clientSecret: `ups-faults-secret-${index}-0123456789` };
+      ups.addClient(client);
+      const shop = await ensureShop(services, `ups-faults-${index}.myshopify.com`);
+      await connectProvider(services, shop.id, { provider: "ups", credentials: client });
+      const shopNumbers = Array.from({ length: PARCELS_PER_SHOP }, (_, i) => upsNumber(860_000 + index * 1_000 + i));
+      await ingestParcels(services, shop, shopNumbers, `upsfaults${index}`);
+      numbers.push(...shopNumbers);
+    }
+    for (const fault of random.shuffled(faults)) ups.injectFaults(1, fault);
+    const worker = startWorker({
+      DATABASE_URL: database.url,
+      UPS_API_BASE_URL: ups.url,
+      PROVIDER_HTTP_TIMEOUT_MS: String(HTTP_TIMEOUT_MS),
+      WORKER_POLL_INTERVAL_MS: "20",
+      WORKER_SCHEDULE_INTERVAL_MS: "1000",
+      JOB_LEASE_MS: "5000",
+    });
+    upsRunning = { database, ups, worker };
+    await eventually(async () => (await database.db.prisma.shipment.count({ where: { registrationState: "registered" } })) === numbers.length, {
+      timeoutMs: 90_000,
+      describe: async () => JSON.stringify(await database.db.prisma.shipment.groupBy({ by: ["registrationState"], _count: true })) + worker.output(),
+    });
+    expect(worker.process.exitCode).toBeNull();
+    expect(worker.process.signalCode).toBeNull();
+    const subscribeCalls = ups.calls.filter((call) => call.api === "trackalert");
+    // The two 5xx and the unanswered request were served, once each; the damaged answers are 200s.
+    expect(subscribeCalls.filter((call) => call.httpStatus === 0 || call.httpStatus >= 500)).toHaveLength(3);
+    // Every number holds a subscription at UPS, whatever answer its first attempt got.
+    expect(new Set(ups.subscriptions().map((subscription) => subscription.trackingNumber))).toEqual(new Set(numbers));
+    expect(await database.db.prisma.providerAccount.count({ where: { blockedReason: { not: null } } })).toBe(0);
   }, 150_000);
 });
