@@ -46,7 +46,7 @@ const PROVIDER_LATENCY_MS = Number(process.env.BENCH_PIPELINE_PROVIDER_LATENCY_M
 const DATABASE_ONE_WAY_MS = Number(process.env.BENCH_PIPELINE_DB_ONE_WAY_MS ?? 1);
 const WORKER_CONCURRENCY = String(process.env.BENCH_PIPELINE_WORKER_CONCURRENCY ?? 4);
 /** Shopify and TrackingMore deliver webhooks from many machines at once; this many in flight. */
-const WEBHOOKS_IN_FLIGHT = 64;
+const WEBHOOKS_IN_FLIGHT = 16;
 const DRAIN_TIMEOUT_MS = 600_000;
 const debug = (message: string) => {
   if (process.env.BENCH_DEBUG) process.stderr.write(`[pipeline] ${message}\n`);
