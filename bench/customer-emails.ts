@@ -7,6 +7,7 @@ import { ensureShop } from "~/services/shops.server";
 import { saveNotificationSettings } from "~/services/notification-settings.server";
 import { upsNumber } from "../simulators/lib/tracking-numbers";
 import { startWebServer, startWorker, type RunningWeb, type RunningWorker } from "../test/support/processes";
+import { countJobs, deleteJobs } from "~/jobs/queue.server";
 import { startSmtpServer, type TestSmtpServer } from "../test/support/smtp";
 import { BENCH_ENCRYPTION_KEY, benchServiceContext, freshSqliteDatabase, percentile, report } from "./support";
 
@@ -56,7 +57,7 @@ async function seedParcels(db: Database, first: number, count: number): Promise<
   }
   // Registered already: only pushes matter here.
   await db.prisma.shipment.updateMany({ where: { shopId: shop.id }, data: { registrationState: "registered", registeredAt: new Date() } });
-  await db.prisma.job.deleteMany({});
+  await deleteJobs(db);
   return parcels;
 }
 
@@ -175,7 +176,7 @@ export async function customerEmailBench(): Promise<void> {
     for (let i = 0; i < deliveries.length; i += 20) await Promise.all(deliveries.slice(i, i + 20).map((body) => push(web!.url, token, body)));
     await waitFor(
       async () => (await db.prisma.customerNotification.count({ where: { state: { in: ["queued", "sending"] } } })) === 0 &&
-        (await db.prisma.job.count({ where: { state: { in: ["queued", "running"] }, type: { not: "shipments.poll" } } })) === 0,
+        (await countJobs(db, { states: ["queued", "running"], notType: "shipments.poll" })) === 0,
       180_000,
       "the outbox to drain",
     );
