@@ -68,6 +68,8 @@ async function backfill(shopify: ShopifySimulator, orders: number): Promise<Back
     SHOPIFY_APP_URL: "https://tracklight.bench",
     SHOPIFY_ADMIN_API_ORIGIN: shopify.url,
     ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
+    // For looking into memory, e.g. --max-old-space-size=128 tells retained memory from garbage V8 has not yet collected.
+    ...(process.env.BENCH_BACKFILL_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BACKFILL_NODE_OPTIONS } : {}),
   };
   const startedAt = performance.now();
   const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "scripts/backfill.ts"), domain, "--days", "30"], { env, stdio: ["ignore", "ignore", "pipe"] });
