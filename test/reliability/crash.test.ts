@@ -155,7 +155,7 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     // E-mails: one outbox row per (shipment, milestone). "Delivered" is sent for every parcel; "out
     // for delivery" is sent, or skipped as superseded when the delivery was applied before it went out.
     const notifications = await database.db.prisma.customerNotification.findMany({
-      select: { milestone: true, state: true, reason: true, messageId: true, shipment: { select: { trackingNumber: true } } },
+      select: { milestone: true, state: true, reason: true, messageId: true, attempts: true, shipment: { select: { trackingNumber: true } } },
     });
     const rows = (milestone: string) => notifications.filter((row) => row.milestone === milestone);
     expect(rows("delivered").map((row) => row.shipment.trackingNumber).sort()).toEqual([...numbers].sort());
@@ -168,7 +168,19 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     // server's acceptance and the row's "sent", or a send outliving its lease), which receivers drop.
     const received = new Map<string, number>();
     for (const message of smtp.messages) received.set(message.messageId ?? "(none)", (received.get(message.messageId ?? "(none)") ?? 0) + 1);
-    expect(new Set(received.keys())).toEqual(new Set(notifications.filter((row) => row.state === "sent").map((row) => row.messageId)));
+    const sentIds = notifications.filter((row) => row.state === "sent").map((row) => row.messageId);
+    expect(sentIds.filter((id) => !received.has(id!))).toEqual([]);
+    // Every message received belongs to an outbox row. Besides the sent rows, the only ones possible:
+    // an "out for delivery" the server accepted as its worker was killed, skipped as superseded by
+    // the next worker's re-check because the parcel had been delivered meanwhile (the log says
+    // skipped, the customer got it once; seen at 10,000 shipments, docs/reliability.md).
+    const byId = new Map(notifications.map((row) => [row.messageId, row]));
+    const unexplained = [...received.keys()].filter((id) => {
+      const row = byId.get(id);
+      if (!row) return true;
+      return !(row.state === "sent" || (row.milestone === "out_for_delivery" && row.state === "skipped" && row.reason === "superseded" && row.attempts >= 1));
+    });
+    expect(unexplained).toEqual([]);
 
     expect((await listJobs(database.db, { states: ["dead"] })).map(({ type, lastError }) => ({ type, lastError }))).toEqual([]);
   }, REGISTRATION_TIMEOUT_MS + SETTLE_TIMEOUT_MS + 120_000);
