@@ -398,7 +398,9 @@ describe("the route, called as Remix calls it", () => {
     expect(await callAction(post(shop.domain, { intent: "drop-tables" }))).toEqual({
       intent: null,
       ok: false,
-      message: "This request could not be understood. Reload the page and try again.",
+      // The page words it from the catalogue in the merchant's language.
+      invalidRequest: true,
+      message: null,
       fieldErrors: {},
     });
     expect(await callAction(post(shop.domain, { intent: "test-connection", connection: "fedex" }))).toMatchObject({ ok: false, intent: "test-connection" });
