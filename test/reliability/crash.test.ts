@@ -98,7 +98,7 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     const chaosLoops = Array.from({ length: WORKERS }, async (_, slot) => {
       workers[slot] = startWorker(env);
       while (chaos) {
-        await sleep(random.between(4_000, 12_000));
+        await sleep(random.between(3_000, 9_000));
         if (!chaos) break;
         await workers[slot]!.kill9();
         kills++;
@@ -136,7 +136,7 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     }
     const copies = smtp.messages.length - new Set(smtp.messages.map((message) => message.messageId)).size;
     process.stdout.write(`[reliability] crash: ${SHIPMENTS} shipments, ${kills} kill -9 of ${WORKERS} workers, ${smtp.messages.length} messages accepted by SMTP (${copies} repeated a Message-ID)\n`);
-    expect(kills).toBeGreaterThan(3);
+    expect(kills).toBeGreaterThanOrEqual(2);
 
     // Registrations: one tracking per number at TrackingMore and one credit per number (the simulator's counts).
     const atProvider = trackingMore.trackings(API_KEY).map((tracking) => tracking.trackingNumber);
