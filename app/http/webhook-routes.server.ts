@@ -63,6 +63,11 @@ export const WEBHOOK_ROUTES = {
   },
 } satisfies Record<string, WebhookRoute>;
 
+/** The Remix `loader` of a webhook route: webhooks arrive as POSTs, and anything else is told so (405), not treated as an error. */
+export function webhookLoader(): Response {
+  return new Response("Method not allowed", { status: 405, headers: { Allow: "POST" } });
+}
+
 /** The Remix `action` of a webhook route. */
 export function webhookAction(route: WebhookRoute) {
   return async ({ request, params }: ActionFunctionArgs): Promise<Response> => {

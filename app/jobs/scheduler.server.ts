@@ -3,7 +3,7 @@ import { queueSubscriptionRenewals } from "~/services/register-shipments.server"
 import { requeueOrphanedOutboxRows } from "~/services/milestones.server";
 import { DIGEST_LOCAL_HOUR, shopLocalTime } from "~/services/staff-digest.server";
 import { JOB_TYPES } from "./job-types";
-import { enqueueJob } from "./queue.server";
+import { countJobs, enqueueJob } from "./queue.server";
 
 /**
  * Periodic work, enqueued as ordinary jobs so it is durable and runs once however many workers
@@ -33,6 +33,10 @@ export async function schedulePeriodicWork(ctx: ServiceContext): Promise<{ polls
     },
   });
   for (const { shopId } of waiting) {
+    // A registration job that started (its singleton key is released then) and now waits out a
+    // retry's backoff still owns the shop's registrations: a second job would call the failing
+    // provider at once and undo the backoff.
+    if ((await countJobs(ctx.db, { type: JOB_TYPES.registerShipments, shopId, states: ["queued", "running"] })) > 0) continue;
     await enqueueJob(ctx.db, now, JOB_TYPES.registerShipments, { shopId }, { shopId, singletonKey: `register:${shopId}` });
   }
 

@@ -8,8 +8,9 @@ import { authenticate } from "~/shopify.server";
 
 /** The storefront tracking page (`/apps/track` on the shop's domain) as a Liquid page in the shop's theme. */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  const { liquid } = await authenticate.public.appProxy(request);
+  // The shop parameter is checked first: the library throws (500) on a shop that is not a myshopify domain.
   const proxy = verifiedProxyRequest(request);
+  const { liquid } = await authenticate.public.appProxy(request);
   const parsed = proxyLookupFrom(proxy);
   const locale = storefrontLocaleFor(proxy.query.get("locale"), request.headers.get("accept-language"));
   const lookup = parsed.ok ? parsed.lookup : null;

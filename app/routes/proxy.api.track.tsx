@@ -7,8 +7,9 @@ import { authenticate } from "~/shopify.server";
 
 /** `GET /apps/track/api/track?order=…&email=…|phone=… | ?number=… | ?token=…`: the tracking page's view model as JSON. */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
-  await authenticate.public.appProxy(request);
+  // The shop parameter is checked first: the library throws (500) on a shop that is not a myshopify domain.
   const proxy = verifiedProxyRequest(request);
+  await authenticate.public.appProxy(request);
   const parsed = proxyLookupFrom(proxy);
   if (!parsed.ok || !parsed.lookup) return invalidQueryJson();
   const lookupRequest = storefrontLookupRequest(proxy, request, parsed.lookup, config().STOREFRONT_TRUSTED_PROXY_HOPS);

@@ -1,3 +1,4 @@
+import { verifiedProxyRequest } from "~/http/app-proxy.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { proxyAsset } from "~/http/app-proxy-assets.server";
 import { authenticate } from "~/shopify.server";
@@ -7,6 +8,8 @@ import { authenticate } from "~/shopify.server";
  * every proxied request, so an unsigned one is refused like any other: only the storefront serves them.
  */
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
+  // The shop parameter is checked first: the library throws (500) on a shop that is not a myshopify domain.
+  verifiedProxyRequest(request);
   await authenticate.public.appProxy(request);
   return proxyAsset(params.file ?? "");
 };

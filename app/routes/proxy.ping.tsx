@@ -1,3 +1,4 @@
+import { verifiedProxyRequest } from "~/http/app-proxy.server";
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
 
@@ -7,6 +8,8 @@ import { authenticate } from "~/shopify.server";
  * through Shopify's proxy. It reads no shop data.
  */
 export const loader = async ({ request }: LoaderFunctionArgs) => {
+  // The shop parameter is checked first: the library throws (500) on a shop that is not a myshopify domain.
+  verifiedProxyRequest(request);
   await authenticate.public.appProxy(request);
   return Response.json({ ok: true }, { headers: { "Cache-Control": "private, no-store" } });
 };

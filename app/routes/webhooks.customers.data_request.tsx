@@ -1,3 +1,4 @@
-import { webhookAction, WEBHOOK_ROUTES } from "~/http/webhook-routes.server";
+import { webhookAction, webhookLoader, WEBHOOK_ROUTES } from "~/http/webhook-routes.server";
 
 export const action = webhookAction(WEBHOOK_ROUTES.customersDataRequest);
+export const loader = webhookLoader;

@@ -15,7 +15,7 @@ import { TestClock } from "../support/clock";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
 import { createTestServices } from "../support/services";
-import { countJobs, deleteJobs, listJobs } from "../support/jobs";
+import { countJobs, deleteJobs, failJobsOnce, listJobs } from "../support/jobs";
 
 const MINUTE = 60_000;
 /** Just over the default polling interval (360 minutes). */
@@ -338,5 +338,20 @@ describe(`schedulePeriodicWork on ${testDialect()}`, () => {
     expect(await queued(JOB_TYPES.registerShipments)).toEqual(expectedRegistrations);
     expect(await queued(JOB_TYPES.refreshTransitStatistics)).toEqual(expectedPolls);
     expect(await countJobs(database.db)).toBe(2 * expectedPolls.length + expectedRegistrations.length + 1);
+  });
+
+  it("leaves a shop's registration alone while its job waits out a retry's backoff", async () => {
+    const shop = await shopOn("v4");
+    await addShipments(shop, 2, 8_700);
+    await deleteJobs(database.db);
+    await schedulePeriodicWork(services);
+    const [registration] = await listJobs(database.db, { type: JOB_TYPES.registerShipments, shopId: shop.id });
+    // The job ran, the provider failed, and it waits ten minutes: its singleton key was released when it started.
+    await failJobsOnce(database.db, [registration!.id], new Date(clock.now().getTime() + 10 * MINUTE), "provider unavailable", clock.now());
+
+    clock.advance(MINUTE);
+    await schedulePeriodicWork(services);
+    const registrations = await listJobs(database.db, { type: JOB_TYPES.registerShipments, shopId: shop.id });
+    expect(registrations.map((job) => job.id)).toEqual([registration!.id]);
   });
 });
