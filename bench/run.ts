@@ -9,13 +9,22 @@ import { trackingPageAssetsSize } from "./tracking-page-assets";
 import { upsSubscriptionCalls, upsWebhookAckLatency } from "./ups-track-alert";
 import { webhookAckLatency } from "./webhook-ack-latency";
 
-await registrationCalls();
-await upsSubscriptionCalls();
-await webhookAckLatency();
-await upsWebhookAckLatency();
-await shipmentsIndexLatency();
-await trackingLookupLatency();
-trackingPageAssetsSize();
-await customerEmailBench();
-await pipelineScaleOut();
-await backfillMemory();
+// `npm run bench -- <word> …` runs only the benches whose name contains one of the words
+// (e.g. `npm run bench -- lookup emails`): the whole run takes a while on a small machine.
+const BENCHES: ReadonlyArray<readonly [string, () => unknown]> = [
+  ["registration-calls", registrationCalls],
+  ["ups-subscription-calls", upsSubscriptionCalls],
+  ["webhook-ack-latency", webhookAckLatency],
+  ["ups-webhook-ack-latency", upsWebhookAckLatency],
+  ["shipments-index", shipmentsIndexLatency],
+  ["tracking-lookup", trackingLookupLatency],
+  ["tracking-page-assets", trackingPageAssetsSize],
+  ["customer-emails", customerEmailBench],
+  ["pipeline-scale-out", pipelineScaleOut],
+  ["backfill-memory", backfillMemory],
+];
+
+const wanted = process.argv.slice(2);
+for (const [name, run] of BENCHES) {
+  if (wanted.length === 0 || wanted.some((word) => name.includes(word))) await run();
+}
