@@ -9,6 +9,7 @@
  * scripts. Everything that comes from a carrier, the merchant or the customer is escaped, and
  * only https images and http(s) links are used.
  */
+import { escapeHtml } from "~/lib/escape-html";
 import { buildTrackingPageShipment, type TrackingPageShipmentInput } from "~/domain/tracking-page";
 import type { Milestone, MilestoneSetting } from "~/domain/notification-milestones";
 import type { StorefrontLocale, TrackingPageShipment } from "~/domain/tracking-page-contract";
@@ -133,9 +134,6 @@ function emailContent(
 
 // --- HTML ---------------------------------------------------------------------------------------
 
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char]!);
-}
 
 function safeUrl(value: string | null, schemes: readonly string[]): string | null {
   if (!value) return null;

@@ -5,7 +5,7 @@
  * provider text is escaped; links are the service's own admin URLs.
  */
 import { createTranslator, DEFAULT_LOCALE } from "~/i18n/catalogue";
-import { escapeHtml } from "./customer-email";
+import { escapeHtml } from "~/lib/escape-html";
 
 export type DigestAttentionReason = "exception" | "failed_attempt" | "stuck" | "pending_too_long" | "registration_failed";
 

@@ -4,7 +4,7 @@
  * (a POST, the same request a mail client's one-click button sends). Self-contained HTML: no
  * scripts, no external resources, everything from the order escaped.
  */
-import { escapeHtml } from "./customer-email";
+import { escapeHtml } from "~/lib/escape-html";
 import { customerEmailLocale, customerEmailTranslator } from "./catalogue";
 
 export type UnsubscribePageState =

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { smtpTransport, type MailTransport } from "~/adapters/email/smtp-transport.server";
+import { configuredMailTransport, type MailTransport } from "~/adapters/email/smtp-transport.server";
 import { isExternalServiceError } from "~/domain/errors";
 import { MILESTONES, type Milestone } from "~/domain/notification-milestones";
 import type { TrackingPageShipmentInput } from "~/domain/tracking-page";
@@ -128,8 +128,8 @@ export async function sendTestEmail(
   input: { to: string; milestone: Milestone; changes: unknown },
   options: { transport?: MailTransport } = {},
 ): Promise<TestEmailOutcome> {
-  const { smtpUrl, poolSize, fromAddress } = ctx.settings.email;
-  const transport = options.transport ?? (smtpUrl ? smtpTransport({ smtpUrl, poolSize }) : null);
+  const { fromAddress } = ctx.settings.email;
+  const transport = options.transport ?? configuredMailTransport(ctx.settings.email);
   if (!transport) return { ok: false, reason: "not_configured" };
   const rate = await consumeRateLimit(ctx.db, { key: testEmailRateLimitKey(shopId), limit: TEST_EMAILS_PER_WINDOW, windowMs: TEST_EMAIL_WINDOW_MS, now: ctx.clock.now() });
   if (!rate.allowed) return { ok: false, reason: "rate_limited", retryAfterMs: rate.retryAfterMs };

@@ -1,4 +1,4 @@
-import { smtpTransport, type MailTransport } from "~/adapters/email/smtp-transport.server";
+import { configuredMailTransport, type MailTransport } from "~/adapters/email/smtp-transport.server";
 import { isExternalServiceError } from "~/domain/errors";
 import { isMilestone, sendTimeDecision, type Milestone } from "~/domain/notification-milestones";
 import { isShipmentStatus } from "~/domain/shipment-status";
@@ -95,7 +95,7 @@ export async function sendCustomerEmail(
   });
   if (!decision.send) return skip(decision.reason);
   // No SMTP server configured (SMTP_URL unset): this installation sends no e-mails.
-  const transport = options.transport ?? defaultTransport(ctx);
+  const transport = options.transport ?? configuredMailTransport(ctx.settings.email);
   if (!transport) return skip("not_configured");
 
   const rate = await consumeRateLimit(ctx.db, { key: customerEmailRateLimitKey(shop.id), limit: settings.emailsPerMinute, windowMs: RATE_WINDOW_MS, now });
@@ -135,10 +135,6 @@ export async function sendCustomerEmail(
   return { result: "SENT" };
 }
 
-function defaultTransport(ctx: ServiceContext): MailTransport | null {
-  const { smtpUrl, poolSize } = ctx.settings.email;
-  return smtpUrl ? smtpTransport({ smtpUrl, poolSize }) : null;
-}
 
 async function isSuppressed(ctx: ServiceContext, shopId: string, orderId: string, email: string): Promise<boolean> {
   const found = await ctx.db.prisma.emailSuppression.findFirst({

@@ -1,4 +1,4 @@
-import { smtpTransport, type MailTransport } from "~/adapters/email/smtp-transport.server";
+import { configuredMailTransport, type MailTransport } from "~/adapters/email/smtp-transport.server";
 import { providerLabel } from "~/components/shipment-labels";
 import { isExternalServiceError } from "~/domain/errors";
 import { renderStaffDigest, type StaffDigestInput } from "~/email/staff-digest";
@@ -89,7 +89,7 @@ export async function sendStaffDigest(
   if (!to) return { result: "NO_RECIPIENT" };
   const today = shopLocalTime(now, shop.ianaTimezone).date;
   if (settings.lastDigestDate === today) return { result: "ALREADY_SENT_TODAY" };
-  const transport = options.transport ?? defaultTransport(ctx);
+  const transport = options.transport ?? configuredMailTransport(ctx.settings.email);
   if (!transport) return { result: "NOT_CONFIGURED" };
 
   // The staff e-mail is set, so the settings row exists: claim today on it.
@@ -170,7 +170,3 @@ async function digestContent(ctx: ServiceContext, shop: DigestShop, localDate: s
   };
 }
 
-function defaultTransport(ctx: ServiceContext): MailTransport | null {
-  const { smtpUrl, poolSize } = ctx.settings.email;
-  return smtpUrl ? smtpTransport({ smtpUrl, poolSize }) : null;
-}

@@ -5,28 +5,15 @@
  * APIs, so nothing may be interpolated raw by accident: there is no "raw" escape hatch.
  */
 
+import { escapeHtml } from "~/lib/escape-html";
+
+export { escapeHtml };
+
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Readonly<Record<string, string>> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
-  "`": "&#96;",
-  // Shopify renders the proxy's page as Liquid: a carrier text holding "{{ customer.email }}"
-  // must reach the browser as text, not be evaluated. Entities look the same to a reader.
-  "{": "&#123;",
-  "}": "&#125;",
-};
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`{}]/g, (character) => ESCAPES[character]!);
 }
 
 type Interpolation = SafeHtml | string | number | boolean | null | undefined | readonly Interpolation[];

@@ -69,7 +69,6 @@ beforeAll(async () => {
       DATABASE_URL: database.url,
       SMTP_URL: smtp.url,
       MAIL_FROM: "tracking@tracklight.test",
-      ...(process.env.TRACKLIGHT_BUILD_DIR ? { TRACKLIGHT_BUILD_DIR: process.env.TRACKLIGHT_BUILD_DIR } : {}),
     },
   });
 }, 120_000);

@@ -180,7 +180,7 @@ beforeAll(async () => {
   // Every order was placed three days ago (ingestion dates an order when it first sees it).
   await database.db.prisma.order.updateMany({ data: { createdAt: new Date(now - 3 * DAY) } });
 
-  web = await startWebServer({ DATABASE_URL: database.url, ...(process.env.TRACKLIGHT_BUILD_DIR ? { TRACKLIGHT_BUILD_DIR: process.env.TRACKLIGHT_BUILD_DIR } : {}) });
+  web = await startWebServer({ DATABASE_URL: database.url });
   storefront = await startStorefront({ appUrl: web.url, shop: SHOP });
   browser = await launchChromium();
 }, 120_000);

@@ -27,6 +27,8 @@ function childEnvironment(env: AppEnvironment): NodeJS.ProcessEnv {
     SHOPIFY_APP_URL: process.env.SHOPIFY_APP_URL,
     ENCRYPTION_KEY: process.env.ENCRYPTION_KEY,
     LOG_LEVEL: "warn",
+    // An engineer debugging against their own build (`remix vite:build --outDir …`) points every started process at it.
+    ...(process.env.TRACKLIGHT_BUILD_DIR ? { TRACKLIGHT_BUILD_DIR: process.env.TRACKLIGHT_BUILD_DIR } : {}),
     ...env,
   };
 }

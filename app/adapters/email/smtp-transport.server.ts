@@ -85,6 +85,11 @@ export function smtpTransport(options: SmtpTransportOptions): MailTransport {
   };
 }
 
+/** The pooled transport the environment configures, or null when no SMTP server is set (nothing is sent). */
+export function configuredMailTransport(settings: { smtpUrl: string | null; poolSize: number }): MailTransport | null {
+  return settings.smtpUrl ? smtpTransport({ smtpUrl: settings.smtpUrl, poolSize: settings.poolSize }) : null;
+}
+
 /** Close every pooled connection of this process (worker shutdown, end of a test file). */
 export function closeSmtpTransports(): void {
   for (const transport of transports.values()) transport.close();
