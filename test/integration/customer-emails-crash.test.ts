@@ -1,14 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TrackingObservation } from "~/domain/tracking-observation";
-import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
 import type { ServiceContext } from "~/services/context.server";
-import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
-import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
+import { createShopWithTrackingMore, deliveredParcelWithQueuedEmail, upsNumber, type ShopFixture } from "../support/factories";
 import { eventually, startWorker, type RunningWorker } from "../support/processes";
 import { createTestServices } from "../support/services";
 import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
-import { deleteJobs } from "../support/jobs";
 
 /**
  * kill -9 of a real worker process while it is in the middle of sending a customer e-mail (the
@@ -58,26 +54,6 @@ function worker(): RunningWorker {
   return started;
 }
 
-async function deliveredParcel(): Promise<string> {
-  const trackingNumber = upsNumber(++seed);
-  await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [trackingNumber] }));
-  await deleteJobs(database.db, { notType: "notifications.send-customer-email" });
-  const at = new Date(Date.now() - 60_000);
-  const observation: TrackingObservation = {
-    provider: "trackingmore",
-    trackingNumber,
-    carrierCode: "ups",
-    providerTrackingId: null,
-    status: "delivered",
-    substatus: "left_at_door",
-    rawStatus: null,
-    asOf: at,
-    events: [{ occurredAt: at, zoneKnown: true, status: "delivered", substatus: "left_at_door", description: "Delivered", location: "Leeds", city: "Leeds", state: null, countryCode: "GB", postalCode: null, rawStatus: null }],
-  };
-  await applyTrackingObservation(services, shop.id, observation);
-  const row = await database.db.prisma.customerNotification.findFirstOrThrow({ where: { shipment: { trackingNumber }, milestone: "delivered" } });
-  return row.id;
-}
 
 async function killMidSend(notificationId: string): Promise<string> {
   smtp.holdAcceptance();
@@ -102,7 +78,7 @@ async function sentRow(notificationId: string) {
 
 describe(`customer e-mail sender killed mid-send on ${testDialect()}`, () => {
   it("the message was not accepted: the next worker sends it once, with the Message-ID fixed before the first attempt", async () => {
-    const notificationId = await deliveredParcel();
+    const notificationId = await deliveredParcelWithQueuedEmail(services, shop, upsNumber(++seed));
     const messageId = await killMidSend(notificationId);
     smtp.dropHeld();
     smtp.releaseAcceptance();
@@ -118,7 +94,7 @@ describe(`customer e-mail sender killed mid-send on ${testDialect()}`, () => {
 
   it("the server accepted it as the worker died: the resend carries the same Message-ID", async () => {
     smtp.messages.length = 0;
-    const notificationId = await deliveredParcel();
+    const notificationId = await deliveredParcelWithQueuedEmail(services, shop, upsNumber(++seed));
     const messageId = await killMidSend(notificationId);
     smtp.releaseAcceptance();
 

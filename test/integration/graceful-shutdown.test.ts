@@ -1,13 +1,10 @@
 import { request } from "node:http";
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { TrackingObservation } from "~/domain/tracking-observation";
 import { JOB_TYPES } from "~/jobs/job-types";
-import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
 import type { ServiceContext } from "~/services/context.server";
-import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
-import { createShopWithTrackingMore, fulfillmentSnapshot, upsNumber, type ShopFixture } from "../support/factories";
+import { createShopWithTrackingMore, deliveredParcelWithQueuedEmail, upsNumber, type ShopFixture } from "../support/factories";
 import { deleteJobs, listJobs } from "../support/jobs";
 import { eventually, startWebServer, startWorker, type RunningWeb, type RunningWorker } from "../support/processes";
 import { createTestServices } from "../support/services";
@@ -66,26 +63,6 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
-/** A delivered parcel whose customer e-mail is the only job waiting. */
-async function emailWaiting(): Promise<string> {
-  const trackingNumber = upsNumber(++seed);
-  await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [trackingNumber] }));
-  await deleteJobs(database.db, { notType: JOB_TYPES.sendCustomerEmail });
-  const at = new Date(Date.now() - 60_000);
-  const observation: TrackingObservation = {
-    provider: "trackingmore",
-    trackingNumber,
-    carrierCode: "ups",
-    providerTrackingId: null,
-    status: "delivered",
-    substatus: "left_at_door",
-    rawStatus: null,
-    asOf: at,
-    events: [{ occurredAt: at, zoneKnown: true, status: "delivered", substatus: "left_at_door", description: "Delivered", location: "Leeds", city: "Leeds", state: null, countryCode: "GB", postalCode: null, rawStatus: null }],
-  };
-  await applyTrackingObservation(services, shop.id, observation);
-  return (await database.db.prisma.customerNotification.findFirstOrThrow({ where: { shipment: { trackingNumber }, milestone: "delivered" } })).id;
-}
 
 async function sentOnce(notificationId: string) {
   const row = await eventually(
@@ -105,7 +82,7 @@ async function sentOnce(notificationId: string) {
 describe(`graceful shutdown on ${testDialect()}`, () => {
   it("worker: SIGTERM during a slow job lets it finish, once, then exits 0", async () => {
     await deleteJobs(database.db);
-    const notificationId = await emailWaiting();
+    const notificationId = await deliveredParcelWithQueuedEmail(services, shop, upsNumber(++seed));
     smtp.holdAcceptance();
     const running = worker(30_000);
     await eventually(async () => smtp.heldCount() === 1, { timeoutMs: 60_000, describe: () => running.output() });
@@ -122,7 +99,7 @@ describe(`graceful shutdown on ${testDialect()}`, () => {
 
   it("worker: a job still running when the grace ends is released, the worker exits 0, and the next worker sends it once", async () => {
     await deleteJobs(database.db);
-    const notificationId = await emailWaiting();
+    const notificationId = await deliveredParcelWithQueuedEmail(services, shop, upsNumber(++seed));
     smtp.holdAcceptance();
     const stopping = worker(300);
     await eventually(async () => smtp.heldCount() === 1, { timeoutMs: 60_000, describe: () => stopping.output() });

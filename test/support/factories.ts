@@ -1,4 +1,7 @@
 import type { FulfillmentSnapshot } from "~/domain/fulfillment";
+import { JOB_TYPES } from "~/jobs/job-types";
+import { applyTrackingObservation } from "~/services/apply-tracking-update.server";
+import { ingestFulfillment } from "~/services/ingest-fulfillment.server";
 import type { ServiceContext } from "~/services/context.server";
 import { connectProvider, type TrackingMoreApiVersion } from "~/services/provider-accounts.server";
 import { ensureShop } from "~/services/shops.server";
@@ -48,6 +51,30 @@ export async function createShopWithTrackingMore(
   // connectProvider queues a registration run; tests drive registration themselves.
   await deleteJobs(services.db, { shopId: shop.id });
   return { id: shop.id, domain: shop.domain, webhookToken: shop.webhookToken };
+}
+
+/**
+ * A shipped order whose parcel the carrier delivered a minute ago, applied as a push would be: its
+ * "delivered" customer e-mail is recorded and its send job is the only job left. Returns the
+ * e-mail row's id.
+ */
+export async function deliveredParcelWithQueuedEmail(services: ServiceContext, shop: ShopFixture, trackingNumber: string): Promise<string> {
+  await ingestFulfillment(services, shop.domain, fulfillmentSnapshot({ numbers: [trackingNumber] }));
+  await deleteJobs(services.db, { notType: JOB_TYPES.sendCustomerEmail });
+  const at = new Date(Date.now() - 60_000);
+  await applyTrackingObservation(services, shop.id, {
+    provider: "trackingmore",
+    trackingNumber,
+    carrierCode: "ups",
+    providerTrackingId: null,
+    status: "delivered",
+    substatus: "left_at_door",
+    rawStatus: null,
+    asOf: at,
+    events: [{ occurredAt: at, zoneKnown: true, status: "delivered", substatus: "left_at_door", description: "Delivered", location: "Leeds", city: "Leeds", state: null, countryCode: "GB", postalCode: null, rawStatus: null }],
+  });
+  const row = await services.db.prisma.customerNotification.findFirstOrThrow({ where: { shipment: { trackingNumber }, milestone: "delivered" } });
+  return row.id;
 }
 
 export { upsNumber } from "../../simulators/lib/tracking-numbers";
