@@ -54,6 +54,8 @@ export interface ProxiedRequest {
   appPath: string;
   status: number;
   contentType: string | null;
+  /** The app's Retry-After (seconds) on a refused lookup. */
+  retryAfter: string | null;
 }
 
 export interface StorefrontStandIn {
@@ -177,7 +179,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
     headers["x-forwarded-for"] = clientAddress;
     const answer = await fetch(`${options.appUrl.replace(/\/$/, "")}${appPath}`, { headers, redirect: "manual" });
     const contentType = answer.headers.get("content-type");
-    proxied.push({ appPath, status: answer.status, contentType });
+    proxied.push({ appPath, status: answer.status, contentType, retryAfter: answer.headers.get("retry-after") });
     const body = await answer.text();
     if (contentType?.startsWith("application/liquid")) {
       const layoutNone = /^\s*\{%-?\s*layout\s+none\s*-?%\}/.exec(body);
