@@ -41,7 +41,16 @@ export interface SendCustomerEmailOutcome {
 }
 
 /** Words the admin's e-mail log translates. */
-export type EmailSkipReason = "disabled" | "stale" | "superseded" | "no_email" | "unsubscribed" | "uninstalled" | "not_configured";
+export type EmailSkipReason =
+  | "disabled"
+  | "stale"
+  | "superseded"
+  | "no_email"
+  | "unsubscribed"
+  | "uninstalled"
+  | "not_configured"
+  /** An earlier attempt was cut off (its worker stopped) and is not repeated: it may have reached the customer. */
+  | "interrupted";
 
 const MAX_EVENTS_IN_EMAIL = 20;
 const RATE_WINDOW_MS = 60_000;
@@ -71,10 +80,13 @@ export async function sendCustomerEmail(
 
   const context = await loadSendContext(ctx, row.shipmentId);
   const settings = await loadNotificationSettings(ctx, row.shopId);
-  const skip = async (reason: EmailSkipReason): Promise<SendCustomerEmailOutcome> => {
+  const skip = async (why: EmailSkipReason): Promise<SendCustomerEmailOutcome> => {
+    // A row still "sending" had an attempt whose worker stopped before recording its outcome: the
+    // server may have accepted that message. The log must not claim it was never sent.
+    const reason: EmailSkipReason = row.state === "sending" ? "interrupted" : why;
     await prisma.customerNotification.updateMany({
       where: { id: row.id, state: row.state, attempts: row.attempts },
-      data: { state: "skipped", reason, updatedAt: now },
+      data: { state: "skipped", reason, lastError: reason === why ? row.lastError : `not repeated: ${why}`, updatedAt: now },
     });
     return { result: "SKIPPED", reason };
   };

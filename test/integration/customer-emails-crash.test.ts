@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceContext } from "~/services/context.server";
+import { saveNotificationSettings } from "~/services/notification-settings.server";
 import { createTestDatabase, testDialect, type TestDatabase } from "../support/database";
 import { createShopWithTrackingMore, deliveredParcelWithQueuedEmail, upsNumber, type ShopFixture } from "../support/factories";
 import { eventually, startWorker, type RunningWorker } from "../support/processes";
@@ -12,7 +13,9 @@ import { startSmtpServer, type TestSmtpServer } from "../support/smtp";
  * when the lease ends and sends it with the same Message-ID, fixed before the first attempt:
  * - the server had not accepted the message (connection gone): exactly one e-mail arrives;
  * - the server accepted it after all (the one ambiguous window, ADR 16): the copy carries the same
- *   Message-ID, so receiving systems that de-duplicate by Message-ID show one.
+ *   Message-ID, so receiving systems that de-duplicate by Message-ID show one;
+ * - the server accepted it and the e-mail must no longer go out: nothing is resent, and the log
+ *   says the attempt was cut off (the customer may have it), not that it was never sent.
  */
 
 const LEASE_MS = 1_500;
@@ -104,5 +107,36 @@ describe(`customer e-mail sender killed mid-send on ${testDialect()}`, () => {
     await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2));
     expect(smtp.messages).toHaveLength(2);
     expect(new Set(smtp.messages.map((message) => message.messageId))).toEqual(new Set([messageId]));
+  }, 120_000);
+
+  it("the server accepted it as the worker died and the milestone was switched off since: not resent, logged as interrupted", async () => {
+    smtp.messages.length = 0;
+    const notificationId = await deliveredParcelWithQueuedEmail(services, shop, upsNumber(++seed));
+    const messageId = await killMidSend(notificationId);
+    smtp.releaseAcceptance();
+    await smtp.waitForMessages(1, 30_000);
+    const saved = await saveNotificationSettings(services, shop.id, { milestones: { delivered: { enabled: false } } });
+    expect(saved.ok).toBe(true);
+
+    try {
+      worker();
+      const row = await eventually(
+        async () => {
+          const current = await database.db.prisma.customerNotification.findUniqueOrThrow({ where: { id: notificationId } });
+          return current.state === "sending" ? undefined : current;
+        },
+        { timeoutMs: 30_000, describe: () => workers.map((w) => w.output()).join("\n") },
+      );
+      expect({ state: row.state, reason: row.reason, lastError: row.lastError, attempts: row.attempts }).toEqual({
+        state: "skipped",
+        reason: "interrupted",
+        lastError: "not repeated: disabled",
+        attempts: 1,
+      });
+      await new Promise((resolve) => setTimeout(resolve, LEASE_MS * 2));
+      expect(smtp.messages.map((message) => message.messageId)).toEqual([messageId]);
+    } finally {
+      await saveNotificationSettings(services, shop.id, { milestones: { delivered: { enabled: true } } });
+    }
   }, 120_000);
 });

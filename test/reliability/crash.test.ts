@@ -152,17 +152,29 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     const counters = await database.db.prisma.shipmentStatusCount.findMany({ where: { shopId: shop.id, count: { not: 0 } } });
     expect(counters.map((row) => [row.status, row.count])).toEqual([["delivered", SHIPMENTS]]);
 
-    // E-mails: one outbox row per (shipment, milestone). "Delivered" is sent for every parcel; "out
-    // for delivery" is sent, or skipped as superseded when the delivery was applied before it went out.
+    // E-mails: one outbox row per (shipment, milestone). "Delivered" is sent for every parcel. "Out
+    // for delivery" is sent; or skipped as superseded when the delivery was applied before it went
+    // out; or, when its push was processed only after the delivery (its job's worker was killed and
+    // the delivered push got through first), never earned: a stale milestone is not e-mailed.
     const notifications = await database.db.prisma.customerNotification.findMany({
       select: { milestone: true, state: true, reason: true, messageId: true, attempts: true, shipment: { select: { trackingNumber: true } } },
     });
     const rows = (milestone: string) => notifications.filter((row) => row.milestone === milestone);
     expect(rows("delivered").map((row) => row.shipment.trackingNumber).sort()).toEqual([...numbers].sort());
     expect(rows("delivered").filter((row) => row.state !== "sent")).toEqual([]);
-    expect(new Set(rows("out_for_delivery").map((row) => row.shipment.trackingNumber))).toEqual(expectedOutForDelivery);
-    expect(rows("out_for_delivery").filter((row) => !(row.state === "sent" || (row.state === "skipped" && row.reason === "superseded")))).toEqual([]);
-    expect(notifications).toHaveLength(SHIPMENTS + expectedOutForDelivery.size);
+    const outForDeliveryRows = rows("out_for_delivery");
+    expect(outForDeliveryRows.filter((row) => !expectedOutForDelivery.has(row.shipment.trackingNumber))).toEqual([]);
+    expect(new Set(outForDeliveryRows.map((row) => row.shipment.trackingNumber)).size).toBe(outForDeliveryRows.length);
+    // Most pushes are applied in the order they were sent; a few overtaken ones are fine, many are a bug.
+    expect(outForDeliveryRows.length).toBeGreaterThanOrEqual(Math.floor(expectedOutForDelivery.size * 0.5));
+    const skippedAs = (reasons: string[]) => (row: (typeof notifications)[number]) => row.state === "skipped" && reasons.includes(row.reason ?? "");
+    expect(outForDeliveryRows.filter((row) => !(row.state === "sent" || skippedAs(["superseded", "interrupted"])(row)))).toEqual([]);
+    expect(notifications).toHaveLength(SHIPMENTS + outForDeliveryRows.length);
+    process.stdout.write(
+      `[reliability] crash: out for delivery ${expectedOutForDelivery.size} pushed, ${outForDeliveryRows.filter((row) => row.state === "sent").length} sent, ` +
+        `${outForDeliveryRows.filter(skippedAs(["superseded"])).length} superseded, ${outForDeliveryRows.filter(skippedAs(["interrupted"])).length} interrupted, ` +
+        `${expectedOutForDelivery.size - outForDeliveryRows.length} applied after the delivery\n`,
+    );
     // At the SMTP server: exactly the Message-IDs of the sent rows, so one Message-ID per (shipment,
     // milestone). A repeated copy can only carry the same Message-ID (ADR 16: a kill between the
     // server's acceptance and the row's "sent", or a send outliving its lease), which receivers drop.
@@ -171,14 +183,13 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     const sentIds = notifications.filter((row) => row.state === "sent").map((row) => row.messageId);
     expect(sentIds.filter((id) => !received.has(id!))).toEqual([]);
     // Every message received belongs to an outbox row. Besides the sent rows, the only ones possible:
-    // an "out for delivery" the server accepted as its worker was killed, skipped as superseded by
-    // the next worker's re-check because the parcel had been delivered meanwhile (the log says
-    // skipped, the customer got it once; seen at 10,000 shipments, docs/reliability.md).
+    // an "out for delivery" the server accepted as its worker was killed, which the next worker did
+    // not repeat because the parcel had been delivered meanwhile; its log says the attempt was cut off.
     const byId = new Map(notifications.map((row) => [row.messageId, row]));
     const unexplained = [...received.keys()].filter((id) => {
       const row = byId.get(id);
       if (!row) return true;
-      return !(row.state === "sent" || (row.milestone === "out_for_delivery" && row.state === "skipped" && row.reason === "superseded" && row.attempts >= 1));
+      return !(row.state === "sent" || (row.milestone === "out_for_delivery" && skippedAs(["interrupted"])(row) && row.attempts >= 1));
     });
     expect(unexplained).toEqual([]);
 

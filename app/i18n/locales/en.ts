@@ -429,6 +429,7 @@ export const en = {
         not_configured: "No mail server is set up for Tracklight",
         rejected: "The mail server refused it",
         gave_up: "The mail server kept failing; Tracklight stopped trying",
+        interrupted: "A sending attempt was cut off and not repeated because the parcel had moved on; the customer may have received it",
       },
     },
     digest: {
