@@ -2,6 +2,9 @@ import type { Database } from "~/db/database.server";
 import { RateLimitedError, type ExternalService } from "~/domain/errors";
 import type { Clock } from "./clock";
 
+/** A caller whose slots keep passing before it can use them (a machine too busy) is sent back to the queue. */
+const MAX_RESERVATIONS = 5;
+
 export interface ThrottleRule {
   /** Requests per second the provider allows for this endpoint class. */
   perSecond: number;
@@ -28,16 +31,44 @@ export class ProviderThrottle {
     return Math.ceil((1000 / rule.perSecond) * 1.05) + 5;
   }
 
-  async acquire(service: ExternalService, accountKey: string, endpointClass: string, rule: ThrottleRule): Promise<void> {
-    const nowMs = this.clock.now().getTime();
-    const pausedUntilMs = await this.pausedUntil(accountKey);
-    if (pausedUntilMs > nowMs) {
-      throw new RateLimitedError(`${service} account is paused after a rate-limit response`, {
-        service,
-        retryAfterMs: pausedUntilMs - nowMs,
-      });
-    }
+  /**
+   * How late a request may go out after its slot and still keep the provider's per-second window:
+   * slots `spacing` apart, each sent up to this much late, put at most `perSecond` requests in any
+   * second. Later than that (a wait for the database's write lock between reading the clock and
+   * reserving, a timer firing late on a busy event loop) the slot is given up and a new one taken.
+   */
+  static lateToleranceMs(rule: ThrottleRule): number {
+    const spacing = ProviderThrottle.spacingMs(rule);
+    if (rule.perSecond < 1) return Math.floor(spacing * 0.05);
+    return Math.max(0, spacing * Math.floor(rule.perSecond) - 1000 - 1);
+  }
 
+  async acquire(service: ExternalService, accountKey: string, endpointClass: string, rule: ThrottleRule): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const nowMs = this.clock.now().getTime();
+      const pausedUntilMs = await this.pausedUntil(accountKey);
+      if (pausedUntilMs > nowMs) {
+        throw new RateLimitedError(`${service} account is paused after a rate-limit response`, {
+          service,
+          retryAfterMs: pausedUntilMs - nowMs,
+        });
+      }
+      const slotStartMs = await this.#reserve(service, accountKey, endpointClass, rule, nowMs);
+      const waitMs = slotStartMs - this.clock.now().getTime();
+      if (waitMs > 0) await (this.options.sleep ?? defaultSleep)(waitMs);
+      const lateMs = this.clock.now().getTime() - slotStartMs;
+      if (lateMs <= ProviderThrottle.lateToleranceMs(rule)) return;
+      if (attempt >= MAX_RESERVATIONS) {
+        throw new RateLimitedError(`${service} request slots for ${endpointClass} kept passing before they could be used`, {
+          service,
+          retryAfterMs: ProviderThrottle.spacingMs(rule),
+        });
+      }
+    }
+  }
+
+  /** Reserves the next free slot of the account's endpoint class; returns when it starts (epoch ms). */
+  async #reserve(service: ExternalService, accountKey: string, endpointClass: string, rule: ThrottleRule, nowMs: number): Promise<number> {
     const spacing = ProviderThrottle.spacingMs(rule);
     const key = `${accountKey}:${endpointClass}`;
     const latestAcceptable = nowMs + this.options.maxWaitMs;
@@ -60,9 +91,7 @@ export class ProviderThrottle {
         retryAfterMs: waitMs,
       });
     }
-    const slotStartMs = Number(rows[0]!.nextSlotAtMs) - spacing;
-    const waitMs = slotStartMs - nowMs;
-    if (waitMs > 0) await (this.options.sleep ?? defaultSleep)(waitMs);
+    return Number(rows[0]!.nextSlotAtMs) - spacing;
   }
 
   /** Stop every call to this account until `untilMs` (the provider answered 429). */
