@@ -16,12 +16,11 @@ import { forEachLimited, ingestParcels, seededRandom, sleep } from "./support";
  * own tracking list and credit count), every shipment at its final status, and every e-mail
  * milestone received once per Message-ID (ADR 16: a copy can only ever repeat a Message-ID).
  *
- * Volume: the issue asks for 10,000 shipments (RELIABILITY_CRASH_SHIPMENTS=10000, far beyond the
- * budget on the shared 2-core machine); the suite's default of 1,000 keeps the whole reliability
- * project within its 4-minute budget (docs/reliability.md).
+ * Volume: 10,000 shipments, as the issue asks (7–8 minutes on the shared 2-core machine);
+ * RELIABILITY_CRASH_SHIPMENTS=1000 for a quicker look while working on it.
  */
 
-const SHIPMENTS = Number(process.env.RELIABILITY_CRASH_SHIPMENTS ?? 1_000);
+const SHIPMENTS = Number(process.env.RELIABILITY_CRASH_SHIPMENTS ?? 10_000);
 const API_KEY = "tm-reliability-crash-key";
 const WEBHOOK_SECRET = "whsec-reliability-crash-0123";
 const CREDITS = 1_000_000;
