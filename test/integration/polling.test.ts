@@ -292,6 +292,10 @@ describe(`polling when the provider refuses the key on ${testDialect()}`, () => 
 
 describe(`schedulePeriodicWork on ${testDialect()}`, () => {
   it("queues one poll per active unblocked shop and registrations where numbers wait, once however often it ticks", async () => {
+    // Hourly pruning and daily statistics are keyed by the hour and the day: the later ticks must
+    // not cross either boundary, so start ten minutes into an hour.
+    const HOUR = 60 * MINUTE;
+    clock.advance(HOUR - (clock.now().getTime() % HOUR) + 10 * MINUTE);
     const withRegistered = await shopOn("v4");
     await addShipments(withRegistered, 2, 8_000);
     await database.db.prisma.shipment.updateMany({ where: { shopId: withRegistered.id }, data: { registrationState: "registered", registeredAt: clock.now() } });
