@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { FINAL_STATUSES } from "~/domain/shipment-status";
 import { BatchTooLargeError, isExternalServiceError, QuotaExhaustedError } from "~/domain/errors";
 import type { RegistrationOutcome, TrackingProvider, TrackingRegistration } from "~/domain/ports";
-import type { ProviderId } from "~/domain/tracking-observation";
+import { PROVIDER_IDS, type ProviderId } from "~/domain/tracking-observation";
 import { JOB_TYPES } from "~/jobs/job-types";
 import { enqueueJob } from "~/jobs/queue.server";
 import { enqueueStopAtProvider } from "./stop-provider-tracking.server";
@@ -43,8 +43,12 @@ export async function registerPendingShipments(ctx: ServiceContext, shopId: stri
   if (!shop || shop.uninstalledAt) return { result: "SKIPPED_SHOP_INACTIVE" };
   // A shop's shipments may be routed to several providers (UPS numbers to Track Alert, the rest
   // to TrackingMore); each provider's waiting shipments go in its own batches.
-  const waiting = await ctx.db.prisma.shipment.groupBy({ by: ["provider"], where: claimableWhere(ctx, shopId) });
-  const providers = waiting.length > 0 ? waiting.map((group) => group.provider as ProviderId) : [shop.trackingProvider as ProviderId];
+  // One seek per provider (there are three) rather than a group-by that reads every shipment of the shop.
+  const waiting: ProviderId[] = [];
+  for (const provider of PROVIDER_IDS) {
+    if (await hasClaimableShipments(ctx, shopId, provider)) waiting.push(provider);
+  }
+  const providers = waiting.length > 0 ? waiting : [shop.trackingProvider as ProviderId];
   const results: RegisterResult[] = [];
   for (const provider of providers) results.push(await registerWithProvider(ctx, shopId, provider, options.maxBatches ?? 25));
   return results.length === 1 ? results[0]! : combine(results);
@@ -103,6 +107,14 @@ async function registerWithProvider(ctx: ServiceContext, shopId: string, provide
   return { result: remaining > 0 ? "MORE_PENDING" : "DONE", ...totals };
 }
 
+async function hasClaimableShipments(ctx: ServiceContext, shopId: string, provider: ProviderId): Promise<boolean> {
+  const select = { id: true } as const;
+  const waiting = await ctx.db.prisma.shipment.findFirst({ where: { shopId, provider, registrationState: "pending" }, select });
+  if (waiting) return true;
+  const lapsed = await ctx.db.prisma.shipment.findFirst({ where: { shopId, provider, registrationState: "registering", registrationLeaseUntil: { lt: ctx.clock.now() } }, select });
+  return lapsed !== null;
+}
+
 function claimableWhere(ctx: ServiceContext, shopId: string) {
   return {
     shopId,
@@ -114,7 +126,19 @@ async function claimShipments(ctx: ServiceContext, shopId: string, provider: str
   const now = ctx.clock.now();
   const claimable = { ...claimableWhere(ctx, shopId), provider };
   return ctx.db.prisma.$transaction(async (tx) => {
-    const candidates = await tx.shipment.findMany({ where: claimable, orderBy: { createdAt: "asc" }, take: limit, select: { id: true } });
+    // Two seeks rather than one OR: ordered by age across both, the database walks every shipment
+    // the shop has registered before it reaches the waiting ones. Lapsed leases (a crashed batch) go first.
+    const lapsed = await tx.shipment.findMany({
+      where: { shopId, provider, registrationState: "registering", registrationLeaseUntil: { lt: now } },
+      orderBy: { createdAt: "asc" },
+      take: limit,
+      select: { id: true },
+    });
+    const waiting =
+      lapsed.length < limit
+        ? await tx.shipment.findMany({ where: { shopId, provider, registrationState: "pending" }, orderBy: { createdAt: "asc" }, take: limit - lapsed.length, select: { id: true } })
+        : [];
+    const candidates = [...lapsed, ...waiting];
     if (candidates.length === 0) return [];
     // The condition is repeated so that, on PostgreSQL, a concurrent claimer that got there first wins the row.
     await tx.shipment.updateMany({

@@ -128,6 +128,8 @@ export interface SimAccount {
   deleted: boolean;
   webhookUrls: WebhookUrlConfig[];
   trackings: Map<string, SimTracking>;
+  /** Tracking ids per number: `find` runs on every create and push, and accounts hold tens of thousands. */
+  trackingIdsByNumber: Map<string, Set<string>>;
 }
 
 export interface NewAccount {
@@ -202,6 +204,7 @@ export class SimState {
       deleted: false,
       webhookUrls: [],
       trackings: new Map(),
+      trackingIdsByNumber: new Map(),
     };
     this.accounts.set(input.apiKey, account);
     return account;
@@ -304,14 +307,16 @@ export class SimState {
       lastRealtimeAt: null,
     };
     account.trackings.set(tracking.id, tracking);
+    const ids = account.trackingIdsByNumber.get(tracking.trackingNumber) ?? new Set<string>();
+    account.trackingIdsByNumber.set(tracking.trackingNumber, ids.add(tracking.id));
     this.charge(account, 1);
     return tracking;
   }
 
   find(account: SimAccount, trackingNumber: string, courierCode?: string): SimTracking[] {
-    return [...account.trackings.values()].filter(
-      (t) => t.trackingNumber === trackingNumber && (courierCode === undefined || t.courierCode === courierCode),
-    );
+    const ids = account.trackingIdsByNumber.get(trackingNumber);
+    if (!ids) return [];
+    return [...ids].map((id) => account.trackings.get(id)!).filter((t) => courierCode === undefined || t.courierCode === courierCode);
   }
 
   findById(account: SimAccount, id: string): SimTracking | undefined {
@@ -319,7 +324,12 @@ export class SimState {
   }
 
   remove(account: SimAccount, id: string): void {
+    const tracking = account.trackings.get(id);
+    if (!tracking) return;
     account.trackings.delete(id);
+    const ids = account.trackingIdsByNumber.get(tracking.trackingNumber);
+    ids?.delete(id);
+    if (ids?.size === 0) account.trackingIdsByNumber.delete(tracking.trackingNumber);
   }
 }
 

@@ -97,7 +97,7 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
     const chaosLoops = Array.from({ length: WORKERS }, async (_, slot) => {
       workers[slot] = startWorker(env);
       while (chaos) {
-        await sleep(random.between(3_000, 9_000));
+        await sleep(random.between(6_000, 15_000));
         if (!chaos) break;
         await workers[slot]!.kill9();
         kills++;
@@ -106,8 +106,12 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
       }
     });
 
+    const startedAt = performance.now();
+    const phases: string[] = [];
+    const phaseDone = (name: string) => phases.push(`${name} ${((performance.now() - startedAt) / 1000).toFixed(0)} s`);
     try {
       await eventually(async () => trackingMore.trackings(API_KEY).length === SHIPMENTS, { timeoutMs: REGISTRATION_TIMEOUT_MS, describe: countsByState });
+      phaseDone("registered");
       // TrackingMore moves parcels in a seeded order, pushing each change while workers keep dying:
       // some go out for delivery first, then every one is delivered.
       const outForDelivery = random.shuffled(numbers).slice(0, Math.round(SHIPMENTS * OUT_FOR_DELIVERY_SHARE));
@@ -118,6 +122,7 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
         await trackingMore.advance(API_KEY, number, { status: "delivered" });
       });
       expectedOutForDelivery = new Set(outForDelivery);
+      phaseDone("pushed");
       await trackingMore.whenWebhooksIdle();
       await eventually(
         async () => {
@@ -129,12 +134,13 @@ describe(`kill -9 of workers during ${SHIPMENTS} registrations and their updates
         },
         { timeoutMs: SETTLE_TIMEOUT_MS, describe: countsByState },
       );
+      phaseDone("settled");
     } finally {
       chaos = false;
       await Promise.all(chaosLoops);
     }
     const copies = smtp.messages.length - new Set(smtp.messages.map((message) => message.messageId)).size;
-    process.stdout.write(`[reliability] crash: ${SHIPMENTS} shipments, ${kills} kill -9 of ${WORKERS} workers, ${smtp.messages.length} messages accepted by SMTP (${copies} repeated a Message-ID)\n`);
+    process.stdout.write(`[reliability] crash: ${SHIPMENTS} shipments, ${kills} kill -9 of ${WORKERS} workers, ${smtp.messages.length} messages accepted by SMTP (${copies} repeated a Message-ID); ${phases.join(", ")}\n`);
     expect(kills).toBeGreaterThanOrEqual(2);
 
     // Registrations: one tracking per number at TrackingMore and one credit per number (the simulator's counts).
