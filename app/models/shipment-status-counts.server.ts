@@ -13,8 +13,17 @@ export async function adjustStatusCount(tx: TransactionClient, shopId: string, s
   });
 }
 
+/**
+ * Call it as the transaction's last write: the shop's counter rows are its hottest rows, and on
+ * PostgreSQL each stays locked from its update to the commit. The two rows are taken in status
+ * order, so two moves in opposite directions cannot deadlock.
+ */
 export async function moveStatusCount(tx: TransactionClient, shopId: string, from: string, to: string): Promise<void> {
   if (from === to) return;
-  await adjustStatusCount(tx, shopId, from, -1);
-  await adjustStatusCount(tx, shopId, to, 1);
+  const changes: Array<[string, number]> = [
+    [from, -1],
+    [to, 1],
+  ];
+  changes.sort(([a], [b]) => (a < b ? -1 : 1));
+  for (const [status, delta] of changes) await adjustStatusCount(tx, shopId, status, delta);
 }

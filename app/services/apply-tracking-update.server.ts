@@ -137,9 +137,10 @@ async function applyOnce(ctx: ServiceContext, shopId: string, observation: Track
       },
     });
     if (updated.count === 0) throw new ConcurrentShipmentUpdate(`shipment ${shipment.id} changed while we applied an update`);
-    if (next.status !== current.status) await moveStatusCount(tx, shopId, current.status, next.status);
     // Customer e-mails and Shopify write-back commit with the change that earned them (outbox).
     await recordShipmentMilestones(tx, { shopId, shipmentId: shipment.id, now, previous: { ...current, shippedAt: shipment.shippedAt }, next: { ...next, shippedAt } });
+    // Last: every status change of the shop writes these rows, so they stay locked only until the commit.
+    await moveStatusCount(tx, shopId, current.status, next.status);
 
     const changed = transition.statusChanged || fresh.length > 0 || next.estimatedDeliveryAt?.getTime() !== current.estimatedDeliveryAt?.getTime();
     return {

@@ -119,10 +119,12 @@ export async function ingestInTransaction(
   );
 
   let needsRegistration = false;
+  let created = 0;
   const routing = added.length > 0 ? (knownRouting ?? (await loadShopRouting(tx, shop.id))) : null;
   for (const number of added) {
     const entry = desired.find((candidate) => candidate.number === number)!;
-    const { shipmentId, waitsForRegistration } = await addShipment(tx, shop.id, routing!, entry, snapshot.destinationCountry, now);
+    const { shipmentId, waitsForRegistration, isNew } = await addShipment(tx, shop.id, routing!, entry, snapshot.destinationCountry, now);
+    if (isNew) created++;
     await lockShipment(ctx, tx, shipmentId);
     await tx.shipmentFulfillment.upsert({
       where: { shipmentId_fulfillmentId: { shipmentId, fulfillmentId: fulfillment.id } },
@@ -144,6 +146,8 @@ export async function ingestInTransaction(
   if (needsRegistration) {
     await enqueueJob(tx, now, JOB_TYPES.registerShipments, { shopId: shop.id }, { shopId: shop.id, singletonKey: `register:${shop.id}` });
   }
+  // Last, so the shop's counter row (every ingest of the shop writes it) is locked only until the commit.
+  await adjustStatusCount(tx, shop.id, "pending", created);
   return { result: "APPLIED", added, removed, stopped };
 }
 
@@ -187,10 +191,10 @@ async function addShipment(
   entry: FulfillmentTracking,
   destinationCountry: string | null,
   now: Date,
-): Promise<{ shipmentId: string; waitsForRegistration: boolean }> {
+): Promise<{ shipmentId: string; waitsForRegistration: boolean; isNew: boolean }> {
   const existing = await tx.shipment.findUnique({ where: { shopId_trackingNumber: { shopId, trackingNumber: entry.number } } });
   if (existing) {
-    if (existing.registrationState !== "stopped") return { shipmentId: existing.id, waitsForRegistration: false };
+    if (existing.registrationState !== "stopped") return { shipmentId: existing.id, waitsForRegistration: false, isNew: false };
     // A number that comes back (re-added to a fulfillment) resumes where it left off, at the
     // provider that tracks it now.
     const provider = providerFor(routing, existing);
@@ -205,7 +209,7 @@ async function addShipment(
         version: { increment: 1 },
       },
     });
-    return { shipmentId: existing.id, waitsForRegistration: !resumesRegistration };
+    return { shipmentId: existing.id, waitsForRegistration: !resumesRegistration, isNew: false };
   }
 
   const carrier = resolveCarrier({ trackingNumber: entry.number, shopifyCompany: entry.company });
@@ -225,8 +229,7 @@ async function addShipment(
       createdAt: now,
     },
   });
-  await adjustStatusCount(tx, shopId, "pending", 1);
-  return { shipmentId: created.id, waitsForRegistration: true };
+  return { shipmentId: created.id, waitsForRegistration: true, isNew: true };
 }
 
 /** Stop tracking a shipment no fulfillment carries any more. Returns true when it was stopped. */
