@@ -107,37 +107,32 @@ async function registerWithProvider(ctx: ServiceContext, shopId: string, provide
   return { result: remaining > 0 ? "MORE_PENDING" : "DONE", ...totals };
 }
 
-async function hasClaimableShipments(ctx: ServiceContext, shopId: string, provider: ProviderId): Promise<boolean> {
-  const select = { id: true } as const;
-  const waiting = await ctx.db.prisma.shipment.findFirst({ where: { shopId, provider, registrationState: "pending" }, select });
-  if (waiting) return true;
-  const lapsed = await ctx.db.prisma.shipment.findFirst({ where: { shopId, provider, registrationState: "registering", registrationLeaseUntil: { lt: ctx.clock.now() } }, select });
-  return lapsed !== null;
+/** Numbers no batch has taken yet. */
+function waitingWhere(shopId: string, provider: string) {
+  return { shopId, provider, registrationState: "pending" };
 }
 
-function claimableWhere(ctx: ServiceContext, shopId: string) {
-  return {
-    shopId,
-    OR: [{ registrationState: "pending" }, { registrationState: "registering", registrationLeaseUntil: { lt: ctx.clock.now() } }],
-  };
+/** Numbers whose batch's worker died: the lease it held ran out. */
+function lapsedWhere(shopId: string, provider: string, now: Date) {
+  return { shopId, provider, registrationState: "registering", registrationLeaseUntil: { lt: now } };
+}
+
+// Each kind is its own seek (index `(shopId, provider, registrationState, createdAt)`): one OR
+// ordered by age makes the database walk every shipment the shop has registered to reach them.
+async function hasClaimableShipments(ctx: ServiceContext, shopId: string, provider: ProviderId): Promise<boolean> {
+  const select = { id: true } as const;
+  if (await ctx.db.prisma.shipment.findFirst({ where: waitingWhere(shopId, provider), select })) return true;
+  return (await ctx.db.prisma.shipment.findFirst({ where: lapsedWhere(shopId, provider, ctx.clock.now()), select })) !== null;
 }
 
 async function claimShipments(ctx: ServiceContext, shopId: string, provider: string, claimToken: string, limit: number): Promise<ClaimedShipment[]> {
   const now = ctx.clock.now();
-  const claimable = { ...claimableWhere(ctx, shopId), provider };
+  const claimable = { OR: [waitingWhere(shopId, provider), lapsedWhere(shopId, provider, now)] };
   return ctx.db.prisma.$transaction(async (tx) => {
-    // Two seeks rather than one OR: ordered by age across both, the database walks every shipment
-    // the shop has registered before it reaches the waiting ones. Lapsed leases (a crashed batch) go first.
-    const lapsed = await tx.shipment.findMany({
-      where: { shopId, provider, registrationState: "registering", registrationLeaseUntil: { lt: now } },
-      orderBy: { createdAt: "asc" },
-      take: limit,
-      select: { id: true },
-    });
-    const waiting =
-      lapsed.length < limit
-        ? await tx.shipment.findMany({ where: { shopId, provider, registrationState: "pending" }, orderBy: { createdAt: "asc" }, take: limit - lapsed.length, select: { id: true } })
-        : [];
+    // Lapsed leases (a crashed batch) go first, then the oldest waiting numbers.
+    const oldestFirst = { orderBy: { createdAt: "asc" }, select: { id: true } } as const;
+    const lapsed = await tx.shipment.findMany({ where: lapsedWhere(shopId, provider, now), take: limit, ...oldestFirst });
+    const waiting = lapsed.length < limit ? await tx.shipment.findMany({ where: waitingWhere(shopId, provider), take: limit - lapsed.length, ...oldestFirst }) : [];
     const candidates = [...lapsed, ...waiting];
     if (candidates.length === 0) return [];
     // The condition is repeated so that, on PostgreSQL, a concurrent claimer that got there first wins the row.
